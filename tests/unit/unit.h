@@ -12,41 +12,41 @@
 
 static int unit_passed, unit_failed;
 
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (cond) {                                                  \
-			unit_passed++;                                       \
-		} else {                                                     \
-			unit_failed++;                                       \
-			printf("not ok %s:%d: %s\n", __FILE__, __LINE__,     \
-			       #cond);                                       \
-		}                                                            \
+#define CHECK(cond)                                                      \
+	do {                                                             \
+		if (cond) {                                              \
+			unit_passed++;                                   \
+		} else {                                                 \
+			unit_failed++;                                   \
+			printf("not ok %s:%d: %s\n", __FILE__, __LINE__, \
+			       #cond);                                   \
+		}                                                        \
 	} while (0)
 
-#define CHECK_EQ_INT(a, b)                                                   \
-	do {                                                                 \
-		long long unit_a_ = (a), unit_b_ = (b);                      \
-		if (unit_a_ == unit_b_) {                                    \
-			unit_passed++;                                       \
-		} else {                                                     \
-			unit_failed++;                                       \
-			printf("not ok %s:%d: %s == %s (%lld != %lld)\n",    \
+#define CHECK_EQ_INT(a, b)                                                    \
+	do {                                                                  \
+		long long unit_a_ = (a), unit_b_ = (b);                       \
+		if (unit_a_ == unit_b_) {                                     \
+			unit_passed++;                                        \
+		} else {                                                      \
+			unit_failed++;                                        \
+			printf("not ok %s:%d: %s == %s (%lld != %lld)\n",     \
 			       __FILE__, __LINE__, #a, #b, unit_a_, unit_b_); \
-		}                                                            \
+		}                                                             \
 	} while (0)
 
-#define CHECK_EQ_STR(a, b)                                                   \
-	do {                                                                 \
-		const char *unit_a_ = (a), *unit_b_ = (b);                   \
-		if (unit_a_ && unit_b_ && strcmp(unit_a_, unit_b_) == 0) {   \
-			unit_passed++;                                       \
-		} else {                                                     \
-			unit_failed++;                                       \
-			printf("not ok %s:%d: %s == %s (\"%s\" != \"%s\")\n",\
-			       __FILE__, __LINE__, #a, #b,                   \
-			       unit_a_ ? unit_a_ : "(null)",                 \
-			       unit_b_ ? unit_b_ : "(null)");                \
-		}                                                            \
+#define CHECK_EQ_STR(a, b)                                                    \
+	do {                                                                  \
+		const char *unit_a_ = (a), *unit_b_ = (b);                    \
+		if (unit_a_ && unit_b_ && strcmp(unit_a_, unit_b_) == 0) {    \
+			unit_passed++;                                        \
+		} else {                                                      \
+			unit_failed++;                                        \
+			printf("not ok %s:%d: %s == %s (\"%s\" != \"%s\")\n", \
+			       __FILE__, __LINE__, #a, #b,                    \
+			       unit_a_ ? unit_a_ : "(null)",                  \
+			       unit_b_ ? unit_b_ : "(null)");                 \
+		}                                                             \
 	} while (0)
 
 static inline int unit_report(const char *name)

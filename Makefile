@@ -1,0 +1,72 @@
+# FlexCapsule: build everything and run the tests.
+#   make deps         install what is needed (Debian 12, as root)
+#   make              fcapsule.ko, the fcapsule tool, the library OS + apps
+#   make test         style, host unit tests, integration tests on real Xen
+#   make demo         the main job: an emulated instance running app VMs
+#   make shell        a shell in the Dom0 of an emulated instance
+# KDIR= builds the module against another kernel tree (default: the Dom0
+# kernel's headers, found from what is installed, never `uname -r`).
+
+TOP := $(CURDIR)
+O ?= $(TOP)/build
+KVER ?= $(shell $(TOP)/scripts/dom0-kver 2>/dev/null)
+KDIR ?= /lib/modules/$(KVER)/build
+
+CC ?= gcc
+USR_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 \
+	-I$(TOP)/include -I$(TOP)/usr
+USR_PKGS := xenlight xencontrol xenstore xentoollog libnftnl libmnl \
+	libnetfilter_queue
+USR_SRCS := $(sort $(wildcard usr/*.c))
+USR_OBJS := $(USR_SRCS:%.c=$(O)/%.o)
+
+.PHONY: all kmod usr libos guest deps test unit integration check-style \
+	demo shell clean
+
+all: kmod usr libos guest
+
+kmod:
+	@test -d "$(KDIR)" || { echo "no kernel headers at '$(KDIR)': run 'make deps' or set KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+usr: $(O)/usr/fcapsule
+
+$(O)/usr/%.o: usr/%.c $(wildcard usr/*.h include/fcapsule/*.h)
+	@mkdir -p $(dir $@)
+	cflags=$$(pkg-config --cflags $(USR_PKGS)) && \
+		$(CC) $(USR_CFLAGS) $$cflags -c -o $@ $<
+
+$(O)/usr/fcapsule: $(USR_OBJS)
+	libs=$$(pkg-config --libs $(USR_PKGS)) && \
+		$(CC) -o $@ $^ -Wl,--as-needed $$libs
+
+libos:
+	@if [ -f libos/Makefile ]; then $(MAKE) -C libos O=$(O); fi
+
+guest:
+	scripts/mkguest-linux $(O)/guest
+
+deps:
+	scripts/deps
+
+check-style:
+	tests/check-style
+
+unit:
+	tests/run-unit
+
+integration: all
+	tests/run-integration $(TESTS)
+
+test: all
+	tests/run $(TESTS)
+
+demo: all
+	scripts/demo
+
+shell: all
+	scripts/fc-instance shell
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP) clean
+	rm -rf $(O)

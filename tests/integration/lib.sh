@@ -1,0 +1,65 @@
+#!/bin/bash
+# Helpers for integration tests.  A test is a bash script that runs as
+# root in the Dom0 of an emulated instance (scripts/fc-instance), with the
+# repository as its working directory and the build in build/.  It reports
+# one "ok"/"not ok" line per check and ends with t_done, which adds the
+# Dom0 kernel-log check and prints the "N passed, N failed" summary.
+
+T_PASSED=0
+T_FAILED=0
+TOP=$PWD
+BUILD=$TOP/build
+KO=$TOP/fcapsule.ko
+CONSOLE_DIR=/var/log/xen/console
+
+t_pass() {
+	T_PASSED=$((T_PASSED + 1))
+	echo "ok - $*"
+}
+
+t_fail() {
+	T_FAILED=$((T_FAILED + 1))
+	echo "not ok - $*"
+}
+
+# t_check DESCRIPTION COMMAND...: passes when COMMAND exits 0.
+t_check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		t_pass "$desc"
+	else
+		t_fail "$desc (command: $*)"
+	fi
+}
+
+# t_wait_console NAME PATTERN TIMEOUT: wait until guest NAME's console
+# log holds PATTERN (an extended regex).
+t_wait_console() {
+	local log=$CONSOLE_DIR/guest-$1.log i
+	for ((i = 0; i < $3 * 5; i++)); do
+		grep -qaE -- "$2" "$log" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	echo "# console of $1 (no '$2' after $3 s):"
+	sed 's/^/#   /' "$log" 2>/dev/null | tail -n 20
+	return 1
+}
+
+# Kernel messages that mean Dom0 itself went wrong.
+t_dmesg_clean() {
+	local bad
+	bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|UBSAN|KASAN|refcount_t' || true)
+	if [ -n "$bad" ]; then
+		echo "# Dom0 kernel log:"
+		echo "$bad" | sed 's/^/#   /' | head -n 40
+		return 1
+	fi
+	return 0
+}
+
+t_done() {
+	t_check "Dom0 kernel log has no warning, oops or BUG" t_dmesg_clean
+	echo "$T_PASSED passed, $T_FAILED failed"
+	[ "$T_FAILED" = 0 ]
+}

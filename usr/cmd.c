@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The command table and dispatcher of the fcapsule tool: an xl-style table
+ * of subcommands; each one is a main_<cmd>() grouped by topic.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fc.h"
+
+const struct fc_cmd fc_cmds[] = {
+	{"help", main_help, "[COMMAND]", "show the commands, or one's usage"},
+	{"version", main_version, "", "print the tool's version"},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct fc_cmd *fc_cmd_find(const char *name)
+{
+	const struct fc_cmd *cmd;
+
+	for (cmd = fc_cmds; cmd->name; cmd++)
+		if (strcmp(cmd->name, name) == 0)
+			return cmd;
+	return NULL;
+}
+
+static void fc_usage_all(FILE *f)
+{
+	const struct fc_cmd *cmd;
+
+	fprintf(f, "usage: fcapsule COMMAND [ARGS...]\n\nCommands:\n");
+	for (cmd = fc_cmds; cmd->name; cmd++)
+		fprintf(f, "  %-10s %s\n", cmd->name, cmd->help);
+	fprintf(f, "\n'fcapsule help COMMAND' shows a command's usage.\n");
+}
+
+int main_help(int argc, char **argv)
+{
+	const struct fc_cmd *cmd;
+
+	if (argc < 2) {
+		fc_usage_all(stdout);
+		return FC_EXIT_OK;
+	}
+	cmd = fc_cmd_find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "fcapsule: unknown command '%s'\n", argv[1]);
+		return FC_EXIT_USAGE;
+	}
+	printf("usage: fcapsule %s %s\n\n%s\n", cmd->name, cmd->usage,
+	       cmd->help);
+	return FC_EXIT_OK;
+}
+
+int main_version(int argc, char **argv)
+{
+	if (argc > 1) {
+		fprintf(stderr, "usage: fcapsule version\n");
+		return FC_EXIT_USAGE;
+	}
+	printf("fcapsule %s\n", FC_VERSION);
+	return FC_EXIT_OK;
+}
+
+int fc_main(int argc, char **argv)
+{
+	const struct fc_cmd *cmd;
+
+	if (argc < 2) {
+		fc_usage_all(stderr);
+		return FC_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return main_help(1, argv);
+	cmd = fc_cmd_find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr,
+			"fcapsule: unknown command '%s' (try 'fcapsule "
+			"help')\n",
+			argv[1]);
+		return FC_EXIT_USAGE;
+	}
+	return cmd->fn(argc - 1, argv + 1);
+}

@@ -1,17 +1,112 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * fcapsule.ko private header: state shared between the subsystems of the
- * Dom0 backend (xenbus driver, character device).
+ * Dom0 backend (xenbus driver, ring, registry, character device).
  */
 #ifndef FCBACK_H
 #define FCBACK_H
 
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <xen/xenbus.h>
+
+#include <fcapsule/ioctl.h>
+#include <fcapsule/ring.h>
+
 #define FCBACK_DRV_NAME "fcapsule"
 
+/* A request handed to userspace and not yet completed. */
+struct fcback_pending {
+	u64 id;			/* the frontend's request id */
+	u32 opcode;
+	bool used;
+};
+
+/*
+ * One app VM: allocated at probe, connected (rings mapped, event channel
+ * bound, in the registry) between fcback_connect() and fcback_disconnect().
+ *
+ * Locking:
+ *  - conn_lock (mutex) serialises connect/disconnect of this device;
+ *  - the registry's mutex protects membership in the registry: a capsule
+ *    found in the registry has its rings mapped until it is removed;
+ *  - rsp_lock protects the request ring's response side (rsp_prod_pvt)
+ *    and pending[], shared by the ring worker and FC_IOC_COMPLETE;
+ *  - in_lock protects the inbound ring's producer side.
+ * The request ring's consumer side (req_cons) is touched only by the ring
+ * worker, of which at most one instance runs at a time.
+ */
+struct fcback_capsule {
+	struct xenbus_device *dev;
+	struct mutex conn_lock;
+	bool connected;		/* under conn_lock */
+
+	/* Identity, fixed while connected. */
+	domid_t domid;
+	u32 parent_domid;
+	u64 app_id;
+	u32 version;
+	char name[FC_NAME_MAX];
+	struct list_head node;	/* in the registry, under its mutex */
+
+	/* Rings and event channel. */
+	struct fcapsule_back_ring ring;
+	struct fcapsule_in_front_ring in_ring;
+	int irq;
+	struct work_struct work;
+	bool broken;		/* set once by the worker: stop serving */
+	spinlock_t rsp_lock;
+	spinlock_t in_lock;
+	u64 in_next_id;		/* under in_lock */
+	struct fcback_pending pending[FC_RING_SLOTS];	/* under rsp_lock */
+
+	/* Counters (atomic64 so readers need no lock). */
+	atomic64_t n_requests;
+	atomic64_t n_responses;
+	atomic64_t n_errors;
+	atomic64_t n_user_requests;
+	atomic64_t n_user_pending;
+	atomic64_t n_ipc_sent;
+	atomic64_t n_ipc_received;
+	atomic64_t n_in_acked;
+};
+
+/* main.c */
+extern struct workqueue_struct *fcback_wq;
+
+/* xenbus.c */
 int fcback_xenbus_init(void);
 void fcback_xenbus_fini(void);
 
+/* ring.c */
+int fcback_ring_connect(struct fcback_capsule *cap, grant_ref_t ring_ref,
+			grant_ref_t in_ring_ref, evtchn_port_t evtchn);
+void fcback_ring_disconnect(struct fcback_capsule *cap);
+void fcback_ring_init_capsule(struct fcback_capsule *cap);
+int fcback_ring_complete(struct fcback_capsule *cap, u64 req_id, s32 status,
+			 const u8 *payload);
+int fcback_in_push(struct fcback_capsule *cap,
+		   const struct fcapsule_in_request *msg);
+
+/* registry.c */
+u64 fcback_registry_add(struct fcback_capsule *cap);
+void fcback_registry_del(struct fcback_capsule *cap);
+void fcback_registry_lock(void);
+void fcback_registry_unlock(void);
+struct fcback_capsule *fcback_registry_find_domid(u32 domid);
+struct fcback_capsule *fcback_registry_find_name(const char *name);
+unsigned int fcback_registry_count(void);
+int fcback_registry_list(struct fc_ioc_capsule __user *ucaps,
+			 u32 capacity, u32 *count, u32 *total);
+void fcback_registry_fill(struct fcback_capsule *cap,
+			  struct fc_ioc_capsule *out);
+
+/* chardev.c */
 int fcback_chardev_init(void);
 void fcback_chardev_fini(void);
+int fcback_event_post(const struct fc_event *ev, bool droppable);
 
 #endif /* FCBACK_H */

@@ -6,9 +6,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/workqueue.h>
 #include <xen/xen.h>
 
 #include "fcback.h"
+
+/* Runs the event channel handlers' threads (one work item per app VM). */
+struct workqueue_struct *fcback_wq;
 
 static int __init fcback_init(void)
 {
@@ -18,26 +22,37 @@ static int __init fcback_init(void)
 	if (!xen_domain() || !xen_initial_domain())
 		return -ENODEV;
 
+	fcback_wq = alloc_workqueue("fcback", WQ_UNBOUND, 0);
+	if (!fcback_wq)
+		return -ENOMEM;
+
 	err = fcback_chardev_init();
 	if (err)
-		return err;
+		goto out_destroy_wq;
 
 	err = fcback_xenbus_init();
 	if (err)
-		goto out_chardev;
+		goto out_chardev_fini;
 
 	pr_info("loaded\n");
 	return 0;
 
-out_chardev:
+out_chardev_fini:
 	fcback_chardev_fini();
+out_destroy_wq:
+	destroy_workqueue(fcback_wq);
 	return err;
 }
 
+/*
+ * Unloading with app VMs connected disconnects them: each device's remove
+ * moves the backend to Closing, unbinds and unmaps, then leaves it Closed.
+ */
 static void __exit fcback_exit(void)
 {
 	fcback_xenbus_fini();
 	fcback_chardev_fini();
+	destroy_workqueue(fcback_wq);
 	pr_info("unloaded\n");
 }
 

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The registry of connected app VMs: who they are (domid, name, parent,
+ * app id) and their counters, for IPC routing and for /dev/fcapsule.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "fcback.h"
+
+static DEFINE_MUTEX(fcback_registry_mutex);
+static LIST_HEAD(fcback_capsules);
+static unsigned int fcback_nr_capsules;
+static u64 fcback_next_app_id = 1;
+
+void fcback_registry_lock(void)
+{
+	mutex_lock(&fcback_registry_mutex);
+}
+
+void fcback_registry_unlock(void)
+{
+	mutex_unlock(&fcback_registry_mutex);
+}
+
+/* Add a connected capsule; returns the app id given to it. */
+u64 fcback_registry_add(struct fcback_capsule *cap)
+{
+	mutex_lock(&fcback_registry_mutex);
+	cap->app_id = fcback_next_app_id++;
+	list_add_tail(&cap->node, &fcback_capsules);
+	fcback_nr_capsules++;
+	mutex_unlock(&fcback_registry_mutex);
+	return cap->app_id;
+}
+
+/* After this returns nobody finds cap any more (IPC, ioctls). */
+void fcback_registry_del(struct fcback_capsule *cap)
+{
+	mutex_lock(&fcback_registry_mutex);
+	list_del_init(&cap->node);
+	fcback_nr_capsules--;
+	mutex_unlock(&fcback_registry_mutex);
+}
+
+struct fcback_capsule *fcback_registry_find_domid(u32 domid)
+{
+	struct fcback_capsule *cap;
+
+	lockdep_assert_held(&fcback_registry_mutex);
+	list_for_each_entry(cap, &fcback_capsules, node)
+		if (cap->domid == domid)
+			return cap;
+	return NULL;
+}
+
+/* name must be NUL-terminated within FC_NAME_MAX bytes. */
+struct fcback_capsule *fcback_registry_find_name(const char *name)
+{
+	struct fcback_capsule *cap;
+
+	lockdep_assert_held(&fcback_registry_mutex);
+	list_for_each_entry(cap, &fcback_capsules, node)
+		if (!strncmp(cap->name, name, FC_NAME_MAX))
+			return cap;
+	return NULL;
+}
+
+unsigned int fcback_registry_count(void)
+{
+	unsigned int n;
+
+	mutex_lock(&fcback_registry_mutex);
+	n = fcback_nr_capsules;
+	mutex_unlock(&fcback_registry_mutex);
+	return n;
+}
+
+void fcback_registry_fill(struct fcback_capsule *cap,
+			  struct fc_ioc_capsule *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->domid = cap->domid;
+	out->parent_domid = cap->parent_domid;
+	out->app_id = cap->app_id;
+	out->state = READ_ONCE(cap->broken) ? FC_CAP_BROKEN : FC_CAP_CONNECTED;
+	out->proto_version = cap->version;
+	strscpy(out->name, cap->name, sizeof(out->name));
+	out->requests = atomic64_read(&cap->n_requests);
+	out->responses = atomic64_read(&cap->n_responses);
+	out->errors = atomic64_read(&cap->n_errors);
+	out->user_requests = atomic64_read(&cap->n_user_requests);
+	out->user_pending = atomic64_read(&cap->n_user_pending);
+	out->ipc_sent = atomic64_read(&cap->n_ipc_sent);
+	out->ipc_received = atomic64_read(&cap->n_ipc_received);
+	out->in_acked = atomic64_read(&cap->n_in_acked);
+}
+
+/* Copy up to capacity entries to userspace (FC_IOC_LIST). */
+int fcback_registry_list(struct fc_ioc_capsule __user *ucaps,
+			 u32 capacity, u32 *count, u32 *total)
+{
+	struct fc_ioc_capsule one;
+	struct fcback_capsule *cap;
+	u32 n = 0;
+	int err = 0;
+
+	mutex_lock(&fcback_registry_mutex);
+	list_for_each_entry(cap, &fcback_capsules, node) {
+		if (n == capacity)
+			break;
+		fcback_registry_fill(cap, &one);
+		if (copy_to_user(&ucaps[n], &one, sizeof(one))) {
+			err = -EFAULT;
+			break;
+		}
+		n++;
+	}
+	*total = fcback_nr_capsules;
+	mutex_unlock(&fcback_registry_mutex);
+	*count = n;
+	return err;
+}

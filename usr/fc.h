@@ -30,4 +30,8 @@ int fc_main(int argc, char **argv);
 int main_help(int argc, char **argv);
 int main_version(int argc, char **argv);
 
+/* The OS server (serve.c). */
+int main_serve(int argc, char **argv);
+int fc_serve_loop(long max_events);
+
 #endif /* FC_H */

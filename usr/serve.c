@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fcapsule serve: the OS server's loop on /dev/fcapsule.  For now it
+ * prints every event and completes each request that needs userspace with
+ * -ENOSYS; fork, listen (NAPT) and exit handling will plug in here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <fcapsule/ioctl.h>
+
+#include "fc.h"
+
+#define FC_DEV_PATH "/dev/fcapsule"
+
+/* Ring opcodes carried by FC_EV_REQUEST (numbers of fcapsule/ring.h). */
+static const char *const fc_op_names[] = {
+	"NOP", "HELLO", "FORK", "LISTEN", "UNLISTEN", "IPC_SEND", "EXIT",
+};
+
+static const char *fc_op_name(uint32_t op)
+{
+	if (op < sizeof(fc_op_names) / sizeof(fc_op_names[0]))
+		return fc_op_names[op];
+	return "?";
+}
+
+static int fc_serve_complete(int fd, const struct fc_event *ev, int status)
+{
+	struct fc_ioc_complete c;
+
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.domid = ev->domid;
+	c.app_id = ev->app_id;
+	c.req_id = ev->req_id;
+	c.status = status;
+	if (ioctl(fd, FC_IOC_COMPLETE, &c) < 0) {
+		fprintf(stderr, "fcapsule serve: complete dom%u req %" PRIu64
+			": %s\n", ev->domid, (uint64_t)ev->req_id,
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static void fc_serve_event(int fd, const struct fc_event *ev)
+{
+	char name[FC_IOC_NAME_MAX];
+
+	switch (ev->type) {
+	case FC_EV_CONNECT:
+		memcpy(name, ev->payload, sizeof(name));
+		name[sizeof(name) - 1] = '\0';
+		printf("connect dom%u app %" PRIu64 " name %s parent %" PRIu64
+		       "\n", ev->domid, (uint64_t)ev->app_id, name,
+		       (uint64_t)ev->req_id);
+		break;
+	case FC_EV_DISCONNECT:
+		printf("disconnect dom%u app %" PRIu64 "\n", ev->domid,
+		       (uint64_t)ev->app_id);
+		break;
+	case FC_EV_REQUEST:
+		printf("request dom%u app %" PRIu64 " id %" PRIu64 " %s\n",
+		       ev->domid, (uint64_t)ev->app_id, (uint64_t)ev->req_id,
+		       fc_op_name(ev->opcode));
+		/* Not implemented yet: every such request fails. */
+		fc_serve_complete(fd, ev, -ENOSYS);
+		break;
+	default:
+		printf("event type %u (unknown) dom%u\n", ev->type, ev->domid);
+		break;
+	}
+	fflush(stdout);
+}
+
+/*
+ * Serve /dev/fcapsule until an error.  max_events > 0 stops after that
+ * many events (for tests).  Returns 0 or a negative errno.
+ */
+int fc_serve_loop(long max_events)
+{
+	struct fc_ioc_version v;
+	struct fc_event evs[16];
+	long seen = 0;
+	int fd, ret = 0;
+
+	fd = open(FC_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		fprintf(stderr, "fcapsule serve: %s: %s\n", FC_DEV_PATH,
+			strerror(errno));
+		return ret;
+	}
+
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	if (ioctl(fd, FC_IOC_VERSION, &v) < 0) {
+		ret = -errno;
+		fprintf(stderr, "fcapsule serve: version: %s\n",
+			strerror(errno));
+		goto out_close;
+	}
+	if (v.abi_version != FC_IOC_ABI_VERSION ||
+	    v.event_size != sizeof(struct fc_event)) {
+		fprintf(stderr, "fcapsule serve: module ABI %u (event %u B), "
+			"tool ABI %u (event %zu B)\n", v.abi_version,
+			v.event_size, FC_IOC_ABI_VERSION,
+			sizeof(struct fc_event));
+		ret = -EPROTO;
+		goto out_close;
+	}
+	printf("serving: protocol %u, %u app VMs connected\n",
+	       v.proto_version, v.nr_capsules);
+	fflush(stdout);
+
+	while (max_events <= 0 || seen < max_events) {
+		ssize_t n = read(fd, evs, sizeof(evs));
+		size_t i;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			fprintf(stderr, "fcapsule serve: read: %s\n",
+				strerror(errno));
+			break;
+		}
+		for (i = 0; i < (size_t)n / sizeof(evs[0]); i++, seen++)
+			fc_serve_event(fd, &evs[i]);
+	}
+
+out_close:
+	close(fd);
+	return ret;
+}
+
+/* fcapsule serve [--count N] */
+int main_serve(int argc, char **argv)
+{
+	long max_events = 0;
+
+	if (argc == 3 && !strcmp(argv[1], "--count")) {
+		max_events = strtol(argv[2], NULL, 10);
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: fcapsule serve [--count N]\n");
+		return FC_EXIT_USAGE;
+	}
+	return fc_serve_loop(max_events) ? FC_EXIT_FAIL : FC_EXIT_OK;
+}

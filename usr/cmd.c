@@ -9,9 +9,11 @@
 #include "fc.h"
 
 const struct fc_cmd fc_cmds[] = {
-	{"help", main_help, "[COMMAND]", "show the commands, or one's usage"},
-	{"version", main_version, "", "print the tool's version"},
-	{NULL, NULL, NULL, NULL},
+	{ "help", main_help, "[COMMAND]", "show the commands, or one's usage" },
+	{ "version", main_version, "", "print the tool's version" },
+	{ "serve", main_serve, "[--count N]",
+	  "run the OS server: answer the module's events on /dev/fcapsule" },
+	{ NULL, NULL, NULL, NULL },
 };
 
 const struct fc_cmd *fc_cmd_find(const char *name)

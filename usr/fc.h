@@ -26,7 +26,7 @@ extern const struct fc_cmd fc_cmds[];
 const struct fc_cmd *fc_cmd_find(const char *name);
 int fc_main(int argc, char **argv);
 
-/* Generic commands (main.c). */
+/* Generic commands (cmd.c). */
 int main_help(int argc, char **argv);
 int main_version(int argc, char **argv);
 

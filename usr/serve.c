@@ -42,9 +42,9 @@ static int fc_serve_complete(int fd, const struct fc_event *ev, int status)
 	c.req_id = ev->req_id;
 	c.status = status;
 	if (ioctl(fd, FC_IOC_COMPLETE, &c) < 0) {
-		fprintf(stderr, "fcapsule serve: complete dom%u req %" PRIu64
-			": %s\n", ev->domid, (uint64_t)ev->req_id,
-			strerror(errno));
+		fprintf(stderr,
+			"fcapsule serve: complete dom%u req %" PRIu64 ": %s\n",
+			ev->domid, (uint64_t)ev->req_id, strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -59,7 +59,8 @@ static void fc_serve_event(int fd, const struct fc_event *ev)
 		memcpy(name, ev->payload, sizeof(name));
 		name[sizeof(name) - 1] = '\0';
 		printf("connect dom%u app %" PRIu64 " name %s parent %" PRIu64
-		       "\n", ev->domid, (uint64_t)ev->app_id, name,
+		       "\n",
+		       ev->domid, (uint64_t)ev->app_id, name,
 		       (uint64_t)ev->req_id);
 		break;
 	case FC_EV_DISCONNECT:
@@ -109,15 +110,16 @@ int fc_serve_loop(long max_events)
 	}
 	if (v.abi_version != FC_IOC_ABI_VERSION ||
 	    v.event_size != sizeof(struct fc_event)) {
-		fprintf(stderr, "fcapsule serve: module ABI %u (event %u B), "
-			"tool ABI %u (event %zu B)\n", v.abi_version,
-			v.event_size, FC_IOC_ABI_VERSION,
+		fprintf(stderr,
+			"fcapsule serve: module ABI %u (event %u B), "
+			"tool ABI %u (event %zu B)\n",
+			v.abi_version, v.event_size, FC_IOC_ABI_VERSION,
 			sizeof(struct fc_event));
 		ret = -EPROTO;
 		goto out_close;
 	}
-	printf("serving: protocol %u, %u app VMs connected\n",
-	       v.proto_version, v.nr_capsules);
+	printf("serving: protocol %u, %u app VMs connected\n", v.proto_version,
+	       v.nr_capsules);
 	fflush(stdout);
 
 	while (max_events <= 0 || seen < max_events) {

@@ -13,10 +13,10 @@
 int main(void)
 {
 	const struct fc_cmd *cmd;
-	char *help_unknown[] = {"help", "no-such-command", NULL};
-	char *tool_unknown[] = {"fcapsule", "frobnicate", NULL};
-	char *tool_none[] = {"fcapsule", NULL};
-	char *version_extra[] = {"version", "extra", NULL};
+	char *help_unknown[] = { "help", "no-such-command", NULL };
+	char *tool_unknown[] = { "fcapsule", "frobnicate", NULL };
+	char *tool_none[] = { "fcapsule", NULL };
+	char *version_extra[] = { "version", "extra", NULL };
 
 	for (cmd = fc_cmds; cmd->name; cmd++) {
 		CHECK(cmd->fn != NULL);

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Monotonic clock from vcpu_time_info, and VIRQ_TIMER for set_timer_op. */
+#include <fcos/arch.h>
+#include <fcos/evtchn.h>
+#include <fcos/hypercall.h>
+#include <fcos/time.h>
+
+static evtchn_port_t timer_port = FCOS_EVTCHN_INVALID;
+
+uint64_t fcos_monotonic_ns(void)
+{
+	volatile struct vcpu_time_info *t =
+		&fcos_shared_info->vcpu_info[0].time;
+	uint32_t version, mul;
+	uint64_t tsc_ts, sys, delta;
+	int8_t shift;
+
+	/* Xen bumps version to odd before an update, to even after. */
+	do {
+		version = t->version;
+		fcos_rmb(); /* version before the fields */
+		tsc_ts = t->tsc_timestamp;
+		sys = t->system_time;
+		mul = t->tsc_to_system_mul;
+		shift = t->tsc_shift;
+		fcos_rmb(); /* fields before the re-check of version */
+	} while ((version & 1) || version != t->version);
+
+	delta = fcos_rdtsc() - tsc_ts;
+	if (shift < 0)
+		delta >>= -shift;
+	else
+		delta <<= shift;
+	return sys + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+}
+
+uint64_t fcos_wallclock_ns(void)
+{
+	volatile shared_info_t *s = fcos_shared_info;
+	uint32_t version;
+	uint64_t sec, nsec;
+
+	do {
+		version = s->wc_version;
+		fcos_rmb();
+		sec = s->wc_sec | ((uint64_t)s->xen_wc_sec_hi << 32);
+		nsec = s->wc_nsec;
+		fcos_rmb();
+	} while ((version & 1) || version != s->wc_version);
+	return sec * FCOS_NSEC_PER_SEC + nsec + fcos_monotonic_ns();
+}
+
+int fcos_timer_set(uint64_t deadline_ns)
+{
+	/* 0 cancels; a deadline in the past fires at once. */
+	if (deadline_ns == FCOS_TIME_NEVER)
+		deadline_ns = 0;
+	else if (!deadline_ns)
+		deadline_ns = 1;
+	return (int)fcos_hyp_set_timer_op(deadline_ns);
+}
+
+/* Nothing to do in the handler: the scheduler looks at the clock. */
+static void timer_handler(evtchn_port_t port, struct fcos_regs *regs,
+			  void *data)
+{
+	(void)port;
+	(void)regs;
+	(void)data;
+}
+
+int fcos_time_init(void)
+{
+	return fcos_evtchn_bind_virq(VIRQ_TIMER, timer_handler, NULL,
+				     &timer_port);
+}
+
+void fcos_time_fini(void)
+{
+	if (timer_port != FCOS_EVTCHN_INVALID)
+		fcos_evtchn_close(timer_port);
+	timer_port = FCOS_EVTCHN_INVALID;
+}
+
+int fcos_time_suspend(void)
+{
+	/* VIRQ bindings do not survive migration. */
+	fcos_time_fini();
+	return 0;
+}
+
+int fcos_time_resume(void)
+{
+	return fcos_time_init();
+}

@@ -45,8 +45,12 @@ out_destroy_wq:
 }
 
 /*
- * Unloading with app VMs connected disconnects them: each device's remove
- * moves the backend to Closing, unbinds and unmaps, then leaves it Closed.
+ * The xenbus core holds a reference on this module for every bound device,
+ * so rmmod is refused while any fcapsule device is bound.  To unload with
+ * app VMs connected, unbind their devices first
+ * (echo fcapsule-<domid>-0 > /sys/bus/xen-backend/drivers/fcapsule/unbind):
+ * remove disconnects each cleanly (Closing, unbind, unmap, Closed).  A new
+ * insmod re-probes the devices, which go back to InitWait.
  */
 static void __exit fcback_exit(void)
 {

@@ -182,8 +182,9 @@ out_free_cap:
 
 /*
  * Device removal: the domain is gone, the toolstack removed the device, or
- * the module is being unloaded.  In the last case the frontend is still
- * there: tell it we are going (Closing), tear down, and leave it Closed.
+ * the device is unbound from the driver (before rmmod).  In the last case
+ * the frontend is still there: tell it we are going (Closing), tear down,
+ * and leave it Closed.
  */
 static void fcback_remove(struct xenbus_device *dev)
 {
@@ -274,7 +275,7 @@ int fcback_xenbus_init(void)
 	return xenbus_register_backend(&fcback_driver);
 }
 
-/* Unregistering removes every device: connected app VMs are disconnected. */
+/* Removes every still-bound device (none if rmmod got this far). */
 void fcback_xenbus_fini(void)
 {
 	xenbus_unregister_driver(&fcback_driver);

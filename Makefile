@@ -3,6 +3,7 @@
 #   make              fcapsule.ko, the fcapsule tool, the library OS + apps
 #   make test         style, host unit tests, integration tests on real Xen
 #   make demo         the main job: an emulated instance running app VMs
+#   make bench        every benchmark (bench-boot, ...), ratios to baselines
 #   make shell        a shell in the Dom0 of an emulated instance
 # KDIR= builds the module against another kernel tree (default: the Dom0
 # kernel's headers, found from what is installed, never `uname -r`).
@@ -20,10 +21,10 @@ USR_PKGS := xenlight xencontrol xenstore xentoollog libnftnl libmnl \
 USR_SRCS := $(sort $(wildcard usr/*.c))
 USR_OBJS := $(USR_SRCS:%.c=$(O)/%.o)
 
-.PHONY: all kmod usr libos guest deps test unit integration check-style \
-	demo shell clean
+.PHONY: all kmod usr libos guest benchtools deps test unit integration \
+	check-style demo shell bench bench-boot clean
 
-all: kmod usr libos guest
+all: kmod usr libos guest benchtools
 
 kmod:
 	@test -d "$(KDIR)" || { echo "no kernel headers at '$(KDIR)': run 'make deps' or set KDIR=" >&2; exit 1; }
@@ -39,6 +40,12 @@ $(O)/usr/%.o: usr/%.c $(wildcard usr/*.h include/fcapsule/*.h)
 $(O)/usr/fcapsule: $(USR_OBJS)
 	libs=$$(pkg-config --libs $(USR_PKGS)) && \
 		$(CC) -o $@ $^ -Wl,--as-needed $$libs
+
+benchtools: $(O)/bench/bootbench
+
+$(O)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Wextra -std=gnu11 -o $@ $<
 
 libos:
 	@if [ -f libos/Makefile ]; then $(MAKE) -C libos O=$(O); fi
@@ -63,6 +70,11 @@ test: all
 
 demo: all
 	scripts/demo
+
+bench: bench-boot
+
+bench-boot: all
+	scripts/bench-boot $(N) $(REPS)
 
 shell: all
 	scripts/fc-instance shell

@@ -19,7 +19,7 @@ USR_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 \
 USR_PKGS := xenlight xencontrol xenstore xentoollog libnftnl libmnl \
 	libnetfilter_queue
 USR_SRCS := $(sort $(wildcard usr/*.c))
-USR_OBJS := $(USR_SRCS:%.c=$(O)/%.o)
+USR_OBJS := $(filter-out $(O)/usr/main.o,$(USR_SRCS:%.c=$(O)/%.o))
 
 .PHONY: all kmod usr libos guest benchtools deps test unit integration \
 	check-style demo shell bench bench-boot clean
@@ -37,7 +37,11 @@ $(O)/usr/%.o: usr/%.c $(wildcard usr/*.h include/fcapsule/*.h)
 	cflags=$$(pkg-config --cflags $(USR_PKGS)) && \
 		$(CC) $(USR_CFLAGS) $$cflags -c -o $@ $<
 
-$(O)/usr/fcapsule: $(USR_OBJS)
+# Everything but main() also goes into libfc.a, which the unit tests link.
+$(O)/usr/libfc.a: $(USR_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(O)/usr/fcapsule: $(O)/usr/main.o $(O)/usr/libfc.a
 	libs=$$(pkg-config --libs $(USR_PKGS)) && \
 		$(CC) -o $@ $^ -Wl,--as-needed $$libs
 
@@ -59,7 +63,7 @@ deps:
 check-style:
 	tests/check-style
 
-unit:
+unit: usr
 	tests/run-unit
 
 integration: all

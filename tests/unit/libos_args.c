@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+// unit-sources: libos/lib/args.c
+// unit-cflags: -DFCOS_HOSTED -Ilibos/include
 /* Command line splitting (libos/lib/args.c). */
 #include <string.h>
 #include "unit.h"

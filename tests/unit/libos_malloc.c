@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+// unit-sources: libos/lib/malloc.c libos/lib/string.c
+// unit-cflags: -DFCOS_HOSTED -Ilibos/include
 /* libos heap (libos/lib/malloc.c) over a fixed host arena. */
 #include <stdint.h>
 #include <string.h>

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+// unit-sources: libos/lib/printf.c libos/lib/string.c
+// unit-cflags: -DFCOS_HOSTED -Ilibos/include
 /* libos printf formatting (libos/lib/printf.c, string.c) on the host. */
 #include <string.h>
 #include "unit.h"

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+// unit-sources: libos/lib/string.c libos/lib/stdlib.c
+// unit-cflags: -DFCOS_HOSTED -Ilibos/include
 /* libos string and number functions (libos/lib/string.c, stdlib.c). */
 #include <string.h>
 #include "unit.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// unit-sources: usr/cmd.c
+// unit-sources: build/usr/libfc.a
 // unit-cflags: -Iusr -Wno-unused-parameter
 /*
  * The command table: every command is found by name, has usage and help,

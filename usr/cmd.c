@@ -11,6 +11,21 @@
 const struct fc_cmd fc_cmds[] = {
 	{ "help", main_help, "[COMMAND]", "show the commands, or one's usage" },
 	{ "version", main_version, "", "print the tool's version" },
+	{ "run", main_run,
+	  "IMAGE [--name N] [--memory MB] [--vcpus N] [--cap PCT] [--wait]\n"
+	  "          [--image-dir DIR] [--ramdisk FILE] [--extra STR] "
+	  "[-- ARGS...]",
+	  "start an app VM from IMAGE (a name in the image dir, or a path)" },
+	{ "ps", main_ps, "[-a] [--json]",
+	  "list app VMs (-a: also exited ones, with exit codes)" },
+	{ "kill", main_kill, "[-s TERM|KILL] [--grace SEC] ID|NAME...",
+	  "stop app VMs: TERM asks them to exit, KILL destroys at once" },
+	{ "logs", main_logs, "[-f] [--log-dir DIR] ID|NAME",
+	  "print an app VM's console (-f: follow until it is gone)" },
+	{ "cap", main_cap, "ID|NAME PCT",
+	  "set an app VM's CPU cap (credit scheduler, % of one CPU; 0: none)" },
+	{ "bench", main_bench, "[--image IMG] [--iterations N] cap",
+	  "benchmark: a CPU-bound app VM's runtime per cap, 60..100 %" },
 	{ "serve", main_serve, "[--count N]",
 	  "run the OS server: answer the module's events on /dev/fcapsule" },
 	{ NULL, NULL, NULL, NULL },

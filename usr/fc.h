@@ -6,6 +6,10 @@
 #ifndef FC_H
 #define FC_H
 
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
 #define FC_VERSION "0.1.0"
 
 struct fc_cmd {
@@ -18,8 +22,15 @@ struct fc_cmd {
 /* Exit codes shared by every subcommand (documented in docs/usage.md). */
 enum fc_exit {
 	FC_EXIT_OK = 0,
-	FC_EXIT_FAIL = 1,  /* the operation failed */
-	FC_EXIT_USAGE = 2, /* bad command line */
+	FC_EXIT_FAIL = 1,      /* the operation failed */
+	FC_EXIT_USAGE = 2,     /* bad command line */
+	FC_EXIT_NO_IMAGE = 3,  /* unknown image (no such file) */
+	FC_EXIT_NAME_USED = 4, /* an app VM or domain has that name */
+	FC_EXIT_NO_MEMORY = 5, /* not enough free memory in Xen */
+	FC_EXIT_NO_MODULE = 6, /* fcapsule.ko not loaded */
+	FC_EXIT_NOT_ROOT = 7,  /* must run as root */
+	FC_EXIT_NO_APP = 8,    /* unknown app VM (id or name) */
+	FC_EXIT_XEN = 9,       /* Xen toolstack (libxl/xenstore) unavailable */
 };
 
 extern const struct fc_cmd fc_cmds[];
@@ -33,5 +44,113 @@ int main_version(int argc, char **argv);
 /* The OS server (serve.c). */
 int main_serve(int argc, char **argv);
 int fc_serve_loop(long max_events);
+
+/* The OS server's reaper (reap.c), hooked into serve.c. */
+struct fc_event;
+void fc_reap_start(void);
+int fc_reap_on_request(const struct fc_event *ev, int *status);
+
+/* App VMs like processes (cmd_vm.c, cmd_ps.c, logs.c, bench.c). */
+int main_run(int argc, char **argv);
+int main_kill(int argc, char **argv);
+int main_cap(int argc, char **argv);
+int main_ps(int argc, char **argv);
+int main_logs(int argc, char **argv);
+int main_bench(int argc, char **argv);
+
+/* Paths (overridable for tests through the environment, see util.c). */
+#define FC_IMAGE_DIR_DEFAULT "/var/lib/fcapsule/images"
+#define FC_RUN_DIR_DEFAULT   "/run/fcapsule"
+#define FC_LOG_DIR_DEFAULT   "/var/log/xen/console"
+#define FC_VMNAME_MAX	     64
+#define FC_PATH_MAX	     4096
+
+/* ---- pure logic, no Xen (util.c): unit-tested on the host ---- */
+
+/* fcapsule run's command line. */
+struct fc_run_opts {
+	const char *image; /* as given: a name or a path */
+	const char *name;  /* NULL: derived from the image */
+	const char
+		*image_dir;  /* --image-dir, else $FC_IMAGE_DIR, else default */
+	const char *ramdisk; /* optional initrd (baseline Linux guests) */
+	const char *extra;   /* --extra: prepended to the command line */
+	unsigned long memory_mb;
+	unsigned long vcpus;
+	long cap; /* percent of one CPU; -1: none */
+	int wait;
+	int quiet;
+	char **args; /* after "--" (or after IMAGE) */
+	int nargs;
+};
+
+int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
+		      size_t errlen);
+int fc_parse_ulong(const char *s, unsigned long min, unsigned long max,
+		   unsigned long *out);
+int fc_join_args(const char *extra, char **args, int nargs, char *buf,
+		 size_t len);
+int fc_image_resolve(const char *image, const char *dir, char *out, size_t len);
+void fc_image_default_name(const char *image, char *out, size_t len);
+int fc_name_valid(const char *name);
+int fc_parse_signal(const char *s);
+int fc_parse_id(const char *s, uint32_t *domid);
+const char *fc_run_dir(void);
+const char *fc_image_dir(const char *opt);
+
+/* Why an app VM ended; values match libxl_shutdown_reason (+ our own). */
+enum fc_reason {
+	FC_REASON_POWEROFF = 0,
+	FC_REASON_REBOOT = 1,
+	FC_REASON_SUSPEND = 2,
+	FC_REASON_CRASH = 3,
+	FC_REASON_WATCHDOG = 4,
+	FC_REASON_SOFT_RESET = 5,
+	FC_REASON_KILLED = 100,	    /* fcapsule kill -s KILL */
+	FC_REASON_TERMINATED = 101, /* kill -s TERM, grace period ran out */
+	FC_REASON_GONE = 102,	    /* destroyed behind our back */
+};
+const char *fc_reason_name(int reason);
+int fc_reason_exit_code(int reason);
+int fc_console_exit_code(const char *text, size_t len, int *code);
+
+/* /run/fcapsule/exited/<domid>: what `ps -a` and `run --wait` read. */
+struct fc_exit_rec {
+	uint32_t domid;
+	uint32_t ppid;
+	char name[FC_VMNAME_MAX];
+	int code;
+	int reason;
+	char source[16]; /* "ring", "console" or "reason" */
+	int64_t started; /* epoch seconds */
+	int64_t ended;
+	uint64_t cpu_ns;
+	uint64_t mem_kb;
+};
+int fc_exit_rec_format(const struct fc_exit_rec *r, char *buf, size_t len);
+int fc_exit_rec_parse(const char *text, struct fc_exit_rec *r);
+
+/* ---- ps rows and their text/JSON forms (psfmt.c), pure ---- */
+struct fc_ps_row {
+	uint32_t domid;
+	uint32_t ppid;
+	char name[FC_VMNAME_MAX];
+	char state[16]; /* running/blocked/paused/shutdown/exited */
+	int exit_code;	/* exited only, else -1 */
+	uint64_t mem_kb;
+	uint64_t cpu_ns;
+	double cpu_pct;
+	long cap; /* 0: none */
+	char ports[64];
+	long uptime_s; /* -1: unknown */
+	int connected; /* the module's registry has it */
+};
+void fc_fmt_duration(long s, char *buf, size_t len);
+void fc_fmt_cputime(uint64_t ns, char *buf, size_t len);
+void fc_fmt_mem(uint64_t kb, char *buf, size_t len);
+void fc_ps_print(FILE *f, const struct fc_ps_row *rows, int n);
+void fc_ps_print_json(FILE *f, const struct fc_ps_row *rows, int n);
+void fc_json_string(FILE *f, const char *s);
+int fc_ps_cmp(const void *a, const void *b);
 
 #endif /* FC_H */

@@ -53,6 +53,7 @@ static int fc_serve_complete(int fd, const struct fc_event *ev, int status)
 static void fc_serve_event(int fd, const struct fc_event *ev)
 {
 	char name[FC_IOC_NAME_MAX];
+	int status; /* hook (usr/reap.c) */
 
 	switch (ev->type) {
 	case FC_EV_CONNECT:
@@ -71,6 +72,11 @@ static void fc_serve_event(int fd, const struct fc_event *ev)
 		printf("request dom%u app %" PRIu64 " id %" PRIu64 " %s\n",
 		       ev->domid, (uint64_t)ev->app_id, (uint64_t)ev->req_id,
 		       fc_op_name(ev->opcode));
+		/* hook (usr/reap.c): EXIT records the app's exit code */
+		if (fc_reap_on_request(ev, &status)) {
+			fc_serve_complete(fd, ev, status);
+			break;
+		}
 		/* Not implemented yet: every such request fails. */
 		fc_serve_complete(fd, ev, -ENOSYS);
 		break;
@@ -154,5 +160,6 @@ int main_serve(int argc, char **argv)
 		fprintf(stderr, "usage: fcapsule serve [--count N]\n");
 		return FC_EXIT_USAGE;
 	}
+	fc_reap_start(); /* hook (usr/reap.c): the reaping loop, a thread */
 	return fc_serve_loop(max_events) ? FC_EXIT_FAIL : FC_EXIT_OK;
 }

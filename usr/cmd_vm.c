@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * App VM life cycle: fcapsule run, kill and cap.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xl.h"
+
+/* First free name among NAME, NAME-2, NAME-3, ... */
+static int fc_pick_name(struct fc_xl *x, const char *image, char *out,
+			size_t len)
+{
+	char base[FC_VMNAME_MAX - 8];
+	int i;
+
+	fc_image_default_name(image, base, sizeof(base));
+	snprintf(out, len, "%s", base);
+	for (i = 2; fc_xl_name_in_use(x, out); i++) {
+		if (i > 100000)
+			return -EEXIST;
+		snprintf(out, len, "%s-%d", base, i);
+	}
+	return 0;
+}
+
+/*
+ * xenconsoled appends to guest-NAME.log: move an earlier app's log of the
+ * same name aside so that this one's FC-EXIT line is the only one.
+ */
+static void fc_rotate_console_log(const char *name)
+{
+	char path[FC_PATH_MAX], old[FC_PATH_MAX + 8];
+
+	if (fc_console_log_path(name, path, sizeof(path)))
+		return;
+	snprintf(old, sizeof(old), "%s.old", path);
+	rename(path, old);
+}
+
+/*
+ * Block until the app VM has ended and been reaped (by the OS server or
+ * by us, whoever sees it first); returns its exit code, or -1.
+ */
+static int fc_wait_exit(struct fc_xl *x, uint32_t domid)
+{
+	struct fc_exit_rec r;
+	unsigned int n;
+	char **w;
+
+	xs_watch(x->xs, "@releaseDomain", "fc-wait");
+	for (;;) {
+		struct pollfd p = { .fd = xs_fileno(x->xs), .events = POLLIN };
+
+		if (!fc_exit_rec_read(domid, &r))
+			return r.code & 0xff;
+		if (fc_reap(x, domid, -1) < 0 ||
+		    (!fc_devnode_exists(x->xs, domid) &&
+		     fc_exit_rec_read(domid, &r)))
+			return -1;
+		if (poll(&p, 1, 1000) > 0) {
+			w = xs_read_watch(x->xs, &n);
+			free(w);
+		}
+	}
+}
+
+int main_run(int argc, char **argv)
+{
+	char err[256], kernel[FC_PATH_MAX], ramdisk[FC_PATH_MAX];
+	char name[FC_VMNAME_MAX], cmdline[1024];
+	struct fc_run_opts o;
+	struct fc_vm_spec s;
+	sigset_t block, old;
+	uint32_t domid = INVALID_DOMID;
+	struct fc_xl x = { 0 };
+	int ret, code;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_SETMASK, NULL, &old);
+
+	if (fc_parse_run_args(argc, argv, &o, err, sizeof(err))) {
+		fprintf(stderr, "fcapsule run: %s\n", err);
+		ret = FC_EXIT_USAGE;
+		goto out;
+	}
+	ret = fc_check_root();
+	if (ret)
+		goto out;
+	if (fc_image_resolve(o.image, fc_image_dir(o.image_dir), kernel,
+			     sizeof(kernel))) {
+		fprintf(stderr,
+			"fcapsule run: unknown image '%s' (no file %s)\n",
+			o.image, kernel);
+		ret = FC_EXIT_NO_IMAGE;
+		goto out;
+	}
+	if (o.ramdisk &&
+	    fc_image_resolve(o.ramdisk, ".", ramdisk, sizeof(ramdisk))) {
+		fprintf(stderr, "fcapsule run: unknown ramdisk '%s'\n",
+			o.ramdisk);
+		ret = FC_EXIT_NO_IMAGE;
+		goto out;
+	}
+	if (fc_join_args(o.extra, o.args, o.nargs, cmdline, sizeof(cmdline))) {
+		fprintf(stderr, "fcapsule run: arguments too long (%zu max)\n",
+			sizeof(cmdline) - 1);
+		ret = FC_EXIT_USAGE;
+		goto out;
+	}
+	ret = fc_check_module();
+	if (ret)
+		goto out;
+	ret = fc_xl_open(&x);
+	if (ret)
+		goto out;
+	if (o.name) {
+		snprintf(name, sizeof(name), "%s", o.name);
+		if (fc_xl_name_in_use(&x, name)) {
+			fprintf(stderr, "fcapsule run: name '%s' in use\n",
+				name);
+			ret = FC_EXIT_NAME_USED;
+			goto out;
+		}
+	} else if (fc_pick_name(&x, o.image, name, sizeof(name))) {
+		fprintf(stderr, "fcapsule run: no free name for '%s'\n",
+			o.image);
+		ret = FC_EXIT_NAME_USED;
+		goto out;
+	}
+	fc_rundir_init();
+	fc_rotate_console_log(name);
+
+	/* From here, a half-created app VM must not be left by a ^C. */
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	memset(&s, 0, sizeof(s));
+	s.name = name;
+	s.kernel = kernel;
+	s.ramdisk = o.ramdisk ? ramdisk : NULL;
+	s.cmdline = cmdline;
+	s.memory_mb = o.memory_mb;
+	s.vcpus = o.vcpus;
+	s.cap = o.cap;
+	ret = fc_xl_create(&x, &s, &domid);
+	if (ret)
+		goto out;
+	if (fc_devnode_add(x.xs, domid, 0)) {
+		fprintf(stderr,
+			"fcapsule run: writing the device nodes of "
+			"dom%u failed\n",
+			domid);
+		ret = FC_EXIT_XEN;
+		goto out;
+	}
+	fc_exit_rec_remove(domid); /* of an earlier domain with this id */
+	if (fc_server_ensure())
+		fprintf(stderr,
+			"fcapsule run: warning: the OS server "
+			"(fcapsule serve) did not start; see %s/serve.log\n",
+			fc_run_dir());
+	if (libxl_domain_unpause(x.ctx, domid, NULL)) {
+		fprintf(stderr, "fcapsule run: unpausing dom%u failed\n",
+			domid);
+		ret = FC_EXIT_XEN;
+		goto out;
+	}
+	printf("%u\n", domid);
+	fflush(stdout);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (o.wait) {
+		code = fc_wait_exit(&x, domid);
+		ret = code < 0 ? FC_EXIT_FAIL : code;
+	}
+	domid = INVALID_DOMID; /* created: nothing to undo */
+	if (!o.wait)
+		ret = FC_EXIT_OK;
+out:
+	if (ret && domid != (uint32_t)INVALID_DOMID)
+		fc_xl_destroy(&x, domid);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	fc_xl_close(&x);
+	return ret;
+}
+
+static double fc_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * fcapsule kill [-s SIGNAL] [--grace SEC] ID|NAME...
+ * TERM: ask every app VM to power off (control/shutdown), wait for them
+ * together, destroy those still running after the grace period.
+ * KILL: destroy at once.  Either way the exit is recorded for ps -a.
+ */
+int main_kill(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "signal", required_argument, NULL, 's' },
+		{ "grace", required_argument, NULL, 'g' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long grace = 10;
+	uint32_t *ids = NULL;
+	int sig = SIGTERM, c, i, n = 0, left, ret;
+	struct fc_xl x = { 0 };
+	double deadline;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+s:g:", lopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sig = fc_parse_signal(optarg);
+			if (sig < 0) {
+				fprintf(stderr,
+					"fcapsule kill: unknown signal "
+					"'%s' (TERM or KILL)\n",
+					optarg);
+				return FC_EXIT_USAGE;
+			}
+			break;
+		case 'g':
+			if (fc_parse_ulong(optarg, 0, 3600, &grace)) {
+				fprintf(stderr,
+					"fcapsule kill: bad --grace "
+					"'%s'\n",
+					optarg);
+				return FC_EXIT_USAGE;
+			}
+			break;
+		default:
+			fprintf(stderr, "usage: fcapsule kill [-s TERM|KILL] "
+					"[--grace SEC] ID|NAME...\n");
+			return FC_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: fcapsule kill [-s TERM|KILL] "
+				"[--grace SEC] ID|NAME...\n");
+		return FC_EXIT_USAGE;
+	}
+	ret = fc_check_root();
+	if (ret)
+		goto out;
+	ret = fc_xl_open(&x);
+	if (ret)
+		goto out;
+	ids = calloc(argc, sizeof(*ids));
+	if (!ids) {
+		ret = FC_EXIT_FAIL;
+		goto out;
+	}
+	for (i = optind; i < argc; i++) {
+		uint32_t d;
+		int r = fc_xl_resolve(&x, argv[i], &d);
+
+		if (r) {
+			ret = r;
+			continue;
+		}
+		if (sig == SIGKILL) {
+			fc_reap(&x, d, FC_REASON_KILLED);
+			continue;
+		}
+		/* no PV control node (not booted far enough): destroy */
+		if (libxl_domain_shutdown(x.ctx, d, NULL))
+			fc_reap(&x, d, FC_REASON_TERMINATED);
+		else
+			ids[n++] = d;
+	}
+	deadline = fc_now() + grace;
+	for (left = n; left > 0;) {
+		left = 0;
+		for (i = 0; i < n; i++) {
+			libxl_dominfo info;
+			int gone, down;
+
+			if (!ids[i])
+				continue;
+			libxl_dominfo_init(&info);
+			gone = libxl_domain_info(x.ctx, &info, ids[i]) != 0;
+			down = !gone && info.shutdown;
+			libxl_dominfo_dispose(&info);
+			if (gone || down) {
+				fc_reap(&x, ids[i], -1);
+				ids[i] = 0;
+			} else if (fc_now() >= deadline) {
+				fc_reap(&x, ids[i], FC_REASON_TERMINATED);
+				ids[i] = 0;
+			} else {
+				left++;
+			}
+		}
+		if (left)
+			usleep(100 * 1000);
+	}
+out:
+	free(ids);
+	fc_xl_close(&x);
+	return ret;
+}
+
+/* fcapsule cap ID|NAME PCT: credit scheduler cap, 0 = none. */
+int main_cap(int argc, char **argv)
+{
+	struct fc_xl x = { 0 };
+	libxl_dominfo info;
+	unsigned long pct;
+	uint32_t d;
+	int ret;
+
+	libxl_dominfo_init(&info);
+	if (argc != 3 || fc_parse_ulong(argv[2], 0, 12800, &pct)) {
+		fprintf(stderr,
+			"usage: fcapsule cap ID|NAME PCT (0: no cap)\n");
+		ret = FC_EXIT_USAGE;
+		goto out;
+	}
+	ret = fc_check_root();
+	if (ret)
+		goto out;
+	ret = fc_xl_open(&x);
+	if (ret)
+		goto out;
+	ret = fc_xl_resolve(&x, argv[1], &d);
+	if (ret)
+		goto out;
+	if (!libxl_domain_info(x.ctx, &info, d) &&
+	    pct > 100UL * (info.vcpu_online ? info.vcpu_online : 1)) {
+		fprintf(stderr,
+			"fcapsule cap: %lu%% is over 100%% per vcpu "
+			"(%u vcpus)\n",
+			pct, info.vcpu_online);
+		ret = FC_EXIT_USAGE;
+		goto out;
+	}
+	if (fc_xl_set_cap(&x, d, pct)) {
+		fprintf(stderr,
+			"fcapsule cap: setting the cap of dom%u failed "
+			"(credit scheduler?)\n",
+			d);
+		ret = FC_EXIT_XEN;
+		goto out;
+	}
+	ret = FC_EXIT_OK;
+out:
+	libxl_dominfo_dispose(&info);
+	fc_xl_close(&x);
+	return ret;
+}

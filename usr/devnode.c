@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The app VM's `fcapsule` xenbus device, written by the toolstack as
+ * libxl writes its own devices (docs/protocol.md §2): one transaction for
+ * the frontend and backend directories, frontend owned by the domU with
+ * read for Dom0, backend owned by Dom0 with read for the domU.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xl.h"
+
+#define FC_BACKEND_ROOT "/local/domain/0/backend/fcapsule"
+
+static int fc_xs_printf(struct xs_handle *xs, xs_transaction_t t,
+			const char *dir, const char *key, const char *fmt,
+			unsigned long v)
+{
+	char path[256], val[64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	snprintf(val, sizeof(val), fmt, v);
+	return xs_write(xs, t, path, val, strlen(val)) ? 0 : -errno;
+}
+
+static int fc_xs_str(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+		     const char *key, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	return xs_write(xs, t, path, val, strlen(val)) ? 0 : -errno;
+}
+
+int fc_devnode_add(struct xs_handle *xs, uint32_t domid, uint32_t parent)
+{
+	char fe[128], be[128];
+	struct xs_permissions fe_perms[2] = {
+		{ .id = domid, .perms = XS_PERM_NONE },
+		{ .id = 0, .perms = XS_PERM_READ },
+	};
+	struct xs_permissions be_perms[2] = {
+		{ .id = 0, .perms = XS_PERM_NONE },
+		{ .id = domid, .perms = XS_PERM_READ },
+	};
+	xs_transaction_t t;
+	int tries, ret = -EIO;
+
+	snprintf(fe, sizeof(fe), "/local/domain/%u/device/fcapsule/0", domid);
+	snprintf(be, sizeof(be), FC_BACKEND_ROOT "/%u/0", domid);
+	for (tries = 0; tries < 16; tries++) {
+		t = xs_transaction_start(xs);
+		if (t == XBT_NULL) {
+			ret = -errno;
+			goto out;
+		}
+		ret = -EIO;
+		if (!xs_mkdir(xs, t, fe) ||
+		    !xs_set_permissions(xs, t, fe, fe_perms, 2) ||
+		    !xs_mkdir(xs, t, be) ||
+		    !xs_set_permissions(xs, t, be, be_perms, 2) ||
+		    fc_xs_str(xs, t, fe, "backend", be) ||
+		    fc_xs_printf(xs, t, fe, "backend-id", "%lu", 0) ||
+		    fc_xs_printf(xs, t, fe, "state", "%lu", 1) ||
+		    fc_xs_str(xs, t, be, "frontend", fe) ||
+		    fc_xs_printf(xs, t, be, "frontend-id", "%lu", domid) ||
+		    fc_xs_printf(xs, t, be, "online", "%lu", 1) ||
+		    fc_xs_printf(xs, t, be, "state", "%lu", 1) ||
+		    (parent &&
+		     fc_xs_printf(xs, t, be, "parent-domid", "%lu", parent))) {
+			ret = -errno;
+			xs_transaction_end(xs, t, true);
+			goto out;
+		}
+		if (xs_transaction_end(xs, t, false)) {
+			ret = 0;
+			goto out;
+		}
+		if (errno != EAGAIN) {
+			ret = -errno;
+			goto out;
+		}
+	}
+out:
+	return ret;
+}
+
+/*
+ * Both directories (libxl_domain_destroy removes the frontend with the
+ * domain, never our backend: libxl does not know the device kind).
+ */
+void fc_devnode_remove(struct xs_handle *xs, uint32_t domid)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/local/domain/%u/device/fcapsule", domid);
+	xs_rm(xs, XBT_NULL, path);
+	snprintf(path, sizeof(path), FC_BACKEND_ROOT "/%u", domid);
+	xs_rm(xs, XBT_NULL, path);
+	snprintf(path, sizeof(path),
+		 "/local/domain/0/error/backend/fcapsule/%u", domid);
+	xs_rm(xs, XBT_NULL, path);
+}
+
+/* Domids that have an fcapsule backend: the app VMs.  Returns count. */
+int fc_devnode_list(struct xs_handle *xs, uint32_t **domids)
+{
+	unsigned int n = 0, i;
+	char **ents;
+	int count = 0;
+
+	*domids = NULL;
+	ents = xs_directory(xs, XBT_NULL, FC_BACKEND_ROOT, &n);
+	if (!ents)
+		goto out;
+	*domids = calloc(n ? n : 1, sizeof(**domids));
+	if (!*domids)
+		goto out;
+	for (i = 0; i < n; i++) {
+		uint32_t d;
+
+		if (!fc_parse_id(ents[i], &d))
+			(*domids)[count++] = d;
+	}
+out:
+	free(ents);
+	return count;
+}
+
+int fc_devnode_exists(struct xs_handle *xs, uint32_t domid)
+{
+	char path[128];
+	unsigned int n;
+	char **ents;
+
+	snprintf(path, sizeof(path), FC_BACKEND_ROOT "/%u", domid);
+	ents = xs_directory(xs, XBT_NULL, path, &n);
+	free(ents);
+	return ents != NULL;
+}
+
+uint32_t fc_devnode_parent(struct xs_handle *xs, uint32_t domid)
+{
+	char path[128];
+	unsigned int len;
+	uint32_t parent = 0;
+	char *v;
+
+	snprintf(path, sizeof(path), FC_BACKEND_ROOT "/%u/0/parent-domid",
+		 domid);
+	v = xs_read(xs, XBT_NULL, path, &len);
+	if (v)
+		parent = strtoul(v, NULL, 10);
+	free(v);
+	return parent;
+}

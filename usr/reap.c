@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reaping app VMs, the OS server's second loop.  App VMs are created with
+ * on_poweroff/on_crash = preserve, so a finished one stays as a shut-down
+ * domain until reaped here: its exit code is recorded in
+ * /run/fcapsule/exited/<domid> (what `ps -a` and `run --wait` read), then
+ * the domain and its device nodes are destroyed.
+ *
+ * The exit code comes from, in order: the app's EXIT request on the ring
+ * (saved by the event loop in /run/fcapsule/exitcode/<domid>), the last
+ * "FC-EXIT <code>" line of its console log, the shutdown reason
+ * (fc_reason_exit_code()).
+ *
+ * State lives only in Xen, xenstore and the run directory, so a restarted
+ * server simply carries on.  Reaping is serialised by a lock file because
+ * `run --wait` and `kill` reap too when they see the end first.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcapsule/ioctl.h>
+/* ring.h's ring macros want the barriers; only the payloads are used. */
+#define xen_mb()  __sync_synchronize()
+#define xen_rmb() __sync_synchronize()
+#define xen_wmb() __sync_synchronize()
+#include <fcapsule/ring.h>
+
+#include "xl.h"
+
+static void fc_path(char *buf, size_t len, const char *sub, uint32_t domid)
+{
+	if (domid == (uint32_t)-1)
+		snprintf(buf, len, "%s/%s", fc_run_dir(), sub);
+	else
+		snprintf(buf, len, "%s/%s/%u", fc_run_dir(), sub, domid);
+}
+
+int fc_rundir_init(void)
+{
+	char p[FC_PATH_MAX];
+
+	mkdir(fc_run_dir(), 0755);
+	fc_path(p, sizeof(p), "exited", -1);
+	mkdir(p, 0755);
+	fc_path(p, sizeof(p), "exitcode", -1);
+	mkdir(p, 0755);
+	fc_path(p, sizeof(p), "exited", -1);
+	return access(p, W_OK) ? -errno : 0;
+}
+
+/* Write to a temporary file and rename: readers never see half a record */
+static int fc_write_file(const char *path, const char *text)
+{
+	char tmp[FC_PATH_MAX + 8];
+	size_t n = strlen(text);
+	int fd, ret = -EIO;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, n) != (ssize_t)n)
+		goto out;
+	ret = 0;
+out:
+	close(fd);
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+/* At most max bytes: the tail of the file (console logs can grow). */
+static char *fc_read_tail(const char *path, size_t max, size_t *len)
+{
+	char *buf = NULL;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st))
+		goto out;
+	if ((size_t)st.st_size > max)
+		lseek(fd, st.st_size - max, SEEK_SET);
+	buf = malloc(max + 1);
+	if (!buf)
+		goto out;
+	n = read(fd, buf, max);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	*len = n;
+out:
+	close(fd);
+	return buf;
+}
+
+int fc_exit_rec_write(const struct fc_exit_rec *r)
+{
+	char path[FC_PATH_MAX], text[1024];
+
+	if (fc_exit_rec_format(r, text, sizeof(text)) < 0)
+		return -E2BIG;
+	fc_path(path, sizeof(path), "exited", r->domid);
+	return fc_write_file(path, text);
+}
+
+int fc_exit_rec_read(uint32_t domid, struct fc_exit_rec *r)
+{
+	char path[FC_PATH_MAX], *text;
+	size_t len;
+	int ret;
+
+	fc_path(path, sizeof(path), "exited", domid);
+	text = fc_read_tail(path, 4096, &len);
+	if (!text)
+		return -ENOENT;
+	ret = fc_exit_rec_parse(text, r);
+	free(text);
+	return ret;
+}
+
+void fc_exit_rec_remove(uint32_t domid)
+{
+	char path[FC_PATH_MAX];
+
+	fc_path(path, sizeof(path), "exited", domid);
+	unlink(path);
+	fc_path(path, sizeof(path), "exitcode", domid);
+	unlink(path);
+}
+
+/* Every exit record; returns the count (*recs to free). */
+int fc_exit_rec_list(struct fc_exit_rec **recs)
+{
+	char path[FC_PATH_MAX];
+	struct dirent *de;
+	int n = 0, cap = 0;
+	DIR *dir;
+
+	*recs = NULL;
+	fc_path(path, sizeof(path), "exited", -1);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir))) {
+		struct fc_exit_rec r, *nr;
+		uint32_t d;
+
+		if (fc_parse_id(de->d_name, &d) || fc_exit_rec_read(d, &r))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			nr = realloc(*recs, cap * sizeof(**recs));
+			if (!nr)
+				break;
+			*recs = nr;
+		}
+		(*recs)[n++] = r;
+	}
+	closedir(dir);
+	return n;
+}
+
+const char *fc_log_dir(const char *opt)
+{
+	const char *d = getenv("FC_LOG_DIR");
+
+	if (opt && *opt)
+		return opt;
+	return d && *d ? d : FC_LOG_DIR_DEFAULT;
+}
+
+int fc_console_log_path(const char *name, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/guest-%s.log", fc_log_dir(NULL), name);
+
+	return n < 0 || (size_t)n >= len ? -E2BIG : 0;
+}
+
+static int fc_lock(const char *name)
+{
+	char path[FC_PATH_MAX];
+	int fd;
+
+	fc_path(path, sizeof(path), name, -1);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0 && flock(fd, LOCK_EX)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static int fc_code_from_ring(uint32_t domid, int *code)
+{
+	char path[FC_PATH_MAX], *text;
+	size_t len;
+	int ret = -ENOENT;
+
+	fc_path(path, sizeof(path), "exitcode", domid);
+	text = fc_read_tail(path, 64, &len);
+	if (text && len) {
+		*code = strtol(text, NULL, 10);
+		ret = 0;
+	}
+	free(text);
+	return ret;
+}
+
+static int fc_code_from_console(const char *name, int *code)
+{
+	char path[FC_PATH_MAX], *text;
+	size_t len;
+	int ret = -ENOENT;
+
+	if (fc_console_log_path(name, path, sizeof(path)))
+		return ret;
+	text = fc_read_tail(path, 65536, &len);
+	if (text)
+		ret = fc_console_exit_code(text, len, code);
+	free(text);
+	return ret;
+}
+
+/*
+ * Reap one app VM: record how it ended and destroy it.  forced_reason < 0:
+ * only if it has shut down by itself (not for suspend: that is a save,
+ * fork or migration in progress), or if it vanished behind our back.
+ * forced_reason >= 0 (kill): record that reason and destroy whatever its
+ * state.  Returns 1 if reaped, 0 if nothing to do, < 0 on error.
+ */
+int fc_reap(struct fc_xl *x, uint32_t domid, int forced_reason)
+{
+	struct fc_exit_rec r;
+	libxl_dominfo info;
+	char *name = NULL;
+	int lock, rc, ret = 0, code, tries;
+
+	memset(&r, 0, sizeof(r));
+	libxl_dominfo_init(&info);
+	lock = fc_lock("reap.lock");
+	rc = libxl_domain_info(x->ctx, &info, domid);
+	if (rc) {
+		/* gone: destroyed by someone else (or reaped meanwhile) */
+		if (!fc_devnode_exists(x->xs, domid))
+			goto out;
+		if (fc_exit_rec_read(domid, &r)) {
+			r.domid = domid;
+			r.reason = FC_REASON_GONE;
+			r.code = fc_reason_exit_code(r.reason);
+			snprintf(r.source, sizeof(r.source), "reason");
+			snprintf(r.name, sizeof(r.name), "?");
+			r.ended = time(NULL);
+			fc_exit_rec_write(&r);
+		}
+		fc_devnode_remove(x->xs, domid);
+		ret = 1;
+		goto out;
+	}
+	if (forced_reason < 0) {
+		if (!info.shutdown ||
+		    info.shutdown_reason == LIBXL_SHUTDOWN_REASON_SUSPEND)
+			goto out;
+		r.reason = info.shutdown_reason;
+		if (r.reason < 0)
+			r.reason = FC_REASON_GONE + 1; /* unknown */
+	} else {
+		r.reason = forced_reason;
+	}
+	r.domid = domid;
+	r.ppid = fc_devnode_parent(x->xs, domid);
+	name = libxl_domid_to_name(x->ctx, domid);
+	snprintf(r.name, sizeof(r.name), "%s", name ? name : "?");
+	r.started = libxl_vm_get_start_time(x->ctx, domid);
+	r.ended = time(NULL);
+	r.cpu_ns = info.cpu_time;
+	r.mem_kb = info.current_memkb;
+
+	r.code = fc_reason_exit_code(r.reason);
+	snprintf(r.source, sizeof(r.source), "reason");
+	if (forced_reason < 0 && !fc_code_from_ring(domid, &code)) {
+		r.code = code;
+		snprintf(r.source, sizeof(r.source), "ring");
+	} else if (forced_reason < 0) {
+		/* xenconsoled may still be writing the last lines */
+		for (tries = 0; tries < 3; tries++) {
+			if (!fc_code_from_console(r.name, &code)) {
+				r.code = code;
+				snprintf(r.source, sizeof(r.source), "console");
+				break;
+			}
+			if (r.reason != FC_REASON_POWEROFF)
+				break;
+			usleep(200 * 1000);
+		}
+	}
+	fc_exit_rec_write(&r);
+	fc_xl_destroy(x, domid);
+	ret = 1;
+out:
+	free(name);
+	libxl_dominfo_dispose(&info);
+	if (lock >= 0)
+		close(lock);
+	return ret;
+}
+
+/* Reap every app VM that has ended.  Returns how many. */
+int fc_reap_scan(struct fc_xl *x)
+{
+	uint32_t *ids = NULL;
+	libxl_dominfo *doms;
+	int n, nd = 0, i, j, reaped = 0;
+
+	n = fc_devnode_list(x->xs, &ids);
+	if (n <= 0)
+		goto out;
+	doms = libxl_list_domain(x->ctx, &nd);
+	for (i = 0; i < n; i++) {
+		int found = 0, ended = 0;
+
+		for (j = 0; doms && j < nd; j++) {
+			if (doms[j].domid != ids[i])
+				continue;
+			found = 1;
+			ended = doms[j].shutdown &&
+				doms[j].shutdown_reason !=
+					LIBXL_SHUTDOWN_REASON_SUSPEND;
+		}
+		if (!found || ended)
+			reaped += fc_reap(x, ids[i], -1) > 0;
+	}
+	if (doms)
+		libxl_dominfo_list_free(doms, nd);
+out:
+	free(ids);
+	return reaped;
+}
+
+/* ---- the OS server side: hooks called from serve.c ---- */
+
+static int fc_serve_lock_fd = -1;
+
+/* The reaper thread: scan on every @releaseDomain, and every 2 s. */
+static void *fc_reap_thread(void *arg)
+{
+	struct fc_xl x;
+	unsigned int n;
+	char **w;
+
+	if (fc_xl_open(&x)) {
+		fprintf(stderr, "fcapsule serve: reaper: no libxl\n");
+		return NULL;
+	}
+	/* @releaseDomain fires when any domain shuts down or dies */
+	xs_watch(x.xs, "@releaseDomain", "fc-reap");
+	for (;;) {
+		struct pollfd p = { .fd = xs_fileno(x.xs), .events = POLLIN };
+		int reaped = fc_reap_scan(&x);
+
+		if (reaped) {
+			printf("reaped %d app VM(s)\n", reaped);
+			fflush(stdout);
+		}
+		if (poll(&p, 1, 2000) > 0) {
+			w = xs_read_watch(x.xs, &n);
+			free(w);
+		}
+	}
+	fc_xl_close(&x);
+	return NULL;
+}
+
+/*
+ * Start the reaper next to serve.c's event loop.  serve.lock held for the
+ * process's life marks "an OS server is running"; a second server gets
+ * no reaper (and says so).
+ */
+void fc_reap_start(void)
+{
+	char path[FC_PATH_MAX], pid[32];
+	pthread_t th;
+
+	if (fc_rundir_init()) {
+		fprintf(stderr, "fcapsule serve: %s not writable: no reaper\n",
+			fc_run_dir());
+		return;
+	}
+	fc_path(path, sizeof(path), "serve.lock", -1);
+	fc_serve_lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fc_serve_lock_fd < 0 ||
+	    flock(fc_serve_lock_fd, LOCK_EX | LOCK_NB)) {
+		fprintf(stderr, "fcapsule serve: another OS server is running: "
+				"no reaper here\n");
+		return;
+	}
+	fc_path(path, sizeof(path), "serve.pid", -1);
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	fc_write_file(path, pid);
+	if (pthread_create(&th, NULL, fc_reap_thread, NULL)) {
+		fprintf(stderr, "fcapsule serve: cannot start the reaper\n");
+		return;
+	}
+	pthread_detach(th);
+}
+
+/* An EXIT request: keep its code for the reaper.  1 if handled. */
+int fc_reap_on_request(const struct fc_event *ev, int *status)
+{
+	struct fc_exit_req req;
+	char path[FC_PATH_MAX], text[32];
+
+	if (ev->type != FC_EV_REQUEST || ev->opcode != FC_OP_EXIT)
+		return 0;
+	memcpy(&req, ev->payload, sizeof(req));
+	fc_rundir_init();
+	fc_path(path, sizeof(path), "exitcode", ev->domid);
+	snprintf(text, sizeof(text), "%d\n", (int)req.code);
+	*status = fc_write_file(path, text);
+	printf("exit dom%u code %d\n", ev->domid, (int)req.code);
+	return 1;
+}
+
+static int fc_server_running(void)
+{
+	char path[FC_PATH_MAX];
+	int fd, running = 0;
+
+	fc_path(path, sizeof(path), "serve.lock", -1);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_EX | LOCK_NB))
+		running = errno == EWOULDBLOCK;
+	close(fd);
+	return running;
+}
+
+/*
+ * Start `fcapsule serve` in the background unless one is running: double
+ * fork, new session, output to /run/fcapsule/serve.log; the server writes
+ * serve.pid itself.  Returns 0 when a server is up.
+ */
+int fc_server_ensure(void)
+{
+	char log[FC_PATH_MAX];
+	int lock, i, ret = -EIO, fd;
+	pid_t pid;
+
+	if (fc_rundir_init())
+		return -EACCES;
+	lock = fc_lock("start.lock"); /* two `run`s start one server */
+	if (fc_server_running()) {
+		ret = 0;
+		goto out;
+	}
+	fc_path(log, sizeof(log), "serve.log", -1);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		goto out;
+	if (pid == 0) {
+		setsid();
+		if (fork())
+			_exit(0);
+		fd = open("/dev/null", O_RDONLY);
+		dup2(fd, 0);
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (chdir("/"))
+			_exit(127);
+		execl("/proc/self/exe", "fcapsule", "serve", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, NULL, 0);
+	for (i = 0; i < 50; i++) {
+		if (fc_server_running()) {
+			ret = 0;
+			goto out;
+		}
+		usleep(100 * 1000);
+	}
+out:
+	if (lock >= 0)
+		close(lock);
+	return ret;
+}

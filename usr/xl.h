@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Xen side of the fcapsule tool: a thin libxl wrapper (xl.c), the
+ * app VM's xenstore device nodes (devnode.c), reaping and the run
+ * directory (reap.c).
+ */
+#ifndef FC_XL_H
+#define FC_XL_H
+
+#include <libxl.h>
+#include <libxl_utils.h>
+#include <xenstore.h>
+
+#include "fc.h"
+
+struct fc_xl {
+	libxl_ctx *ctx;
+	xentoollog_logger *lg;
+	struct xs_handle *xs;
+};
+
+/* What `run` creates. */
+struct fc_vm_spec {
+	const char *name;
+	const char *kernel;
+	const char *ramdisk; /* NULL: none */
+	const char *cmdline;
+	unsigned long memory_mb;
+	unsigned long vcpus;
+	long cap; /* -1: scheduler default */
+	uint32_t parent;
+};
+
+int fc_xl_open(struct fc_xl *x);
+void fc_xl_close(struct fc_xl *x);
+int fc_check_root(void);
+int fc_check_module(void);
+
+/* libxl (xl.c) */
+int fc_xl_create(struct fc_xl *x, const struct fc_vm_spec *s, uint32_t *domid);
+int fc_xl_destroy(struct fc_xl *x, uint32_t domid);
+int fc_xl_set_cap(struct fc_xl *x, uint32_t domid, long cap);
+long fc_xl_get_cap(struct fc_xl *x, uint32_t domid);
+int fc_xl_name_in_use(struct fc_xl *x, const char *name);
+int fc_xl_lookup(struct fc_xl *x, const char *what, uint32_t *domid);
+int fc_xl_resolve(struct fc_xl *x, const char *what, uint32_t *domid);
+
+/* xenstore device nodes (devnode.c) */
+int fc_devnode_add(struct xs_handle *xs, uint32_t domid, uint32_t parent);
+void fc_devnode_remove(struct xs_handle *xs, uint32_t domid);
+int fc_devnode_list(struct xs_handle *xs, uint32_t **domids);
+int fc_devnode_exists(struct xs_handle *xs, uint32_t domid);
+uint32_t fc_devnode_parent(struct xs_handle *xs, uint32_t domid);
+
+/* Exit records, reaping, the OS server in the background (reap.c) */
+int fc_rundir_init(void);
+int fc_exit_rec_write(const struct fc_exit_rec *r);
+int fc_exit_rec_read(uint32_t domid, struct fc_exit_rec *r);
+int fc_exit_rec_list(struct fc_exit_rec **recs);
+void fc_exit_rec_remove(uint32_t domid);
+int fc_reap(struct fc_xl *x, uint32_t domid, int forced_reason);
+int fc_reap_scan(struct fc_xl *x);
+int fc_server_ensure(void);
+int fc_console_log_path(const char *name, char *buf, size_t len);
+const char *fc_log_dir(const char *opt);
+
+#endif /* FC_XL_H */

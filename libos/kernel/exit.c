@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <fcos/console.h>
 #include <fcos/exit.h>
+#include <fcos/fcfront.h>
 #include <fcos/hypercall.h>
 
 void (*fcos_exit_hook)(int code);
@@ -13,6 +14,8 @@ void fcos_exit(int code)
 	void (*hook)(int) = fcos_exit_hook;
 
 	fcos_exit_hook = NULL; /* a hook that exits again must not loop */
+	if (fcfront_exit_notify) /* weak: linked only with the driver */
+		fcfront_exit_notify(code);
 	if (hook)
 		hook(code);
 	printf("FC-EXIT %d\n", code);

@@ -1,0 +1,763 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fcfront: frontend of the fcapsule device (docs/protocol.md, "Frontend
+ * (libos)").  Two threads of our own: "fcfront-xs" follows the backend's
+ * xenbus state and runs the handshake; "fcfront-rx" drains both rings when
+ * the event channel fires.  Callers of fc_call() push their request, then
+ * drain the rings themselves while they wait (whoever runs first does the
+ * work; threads are cooperative, so the ring code needs no lock).
+ *
+ * The shared pages are written by Dom0 and treated as hostile: indexes
+ * are read once, bounded against what we produced, and slots are copied
+ * out before they are looked at.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fc.h>
+#include <fcos/arch.h>
+#include <fcos/evtchn.h>
+#include <fcos/fcfront.h>
+#include <fcos/gnttab.h>
+#include <fcos/lib.h>
+#include <fcos/mm.h>
+#include <fcos/sched.h>
+#include <fcos/setup.h>
+#include <fcos/time.h>
+#include <fcos/xenbus.h>
+
+#define FE_DIR		    "device/fcapsule/0"
+#define INQ_LEN		    32 /* queued IPC messages; then backpressure */
+#define EXIT_TIMEOUT_NS	    (500 * FCOS_NSEC_PER_MSEC)
+#define CLOSE_TIMEOUT_NS    (2 * FCOS_NSEC_PER_SEC)
+#define MAX_FAILED_SESSIONS 3 /* restarts without reaching Connected */
+
+/* One index of a shared page, read exactly once. */
+#define READ_IDX(p) (*(volatile RING_IDX *)&(p))
+
+/* A caller's request, on its stack, while it waits for the response. */
+struct waiter {
+	uint64_t id;
+	uint32_t opcode;
+	int done;
+	int32_t status;
+	struct fcapsule_response rsp;
+};
+
+static struct {
+	enum fcfront_state state;
+	domid_t backend_id;
+	char be[128];	    /* backend directory */
+	char be_state[160]; /* its state node (the watched path) */
+	struct fcapsule_sring *sring;
+	struct fcapsule_in_sring *in_sring;
+	grant_ref_t ref, in_ref;
+	evtchn_port_t port;
+	struct fcapsule_front_ring ring;
+	struct fcapsule_in_back_ring in;
+	uint64_t next_id;
+	struct waiter *inflight[FC_RING_SLOTS];
+	int evt;	/* event arrived since the last drain */
+	int need_close; /* ring protocol error: rx thread closes */
+	int lock;	/* control(): one state transition at a time */
+	int failed_sessions;
+	int threads_started;
+	struct fcos_waitq wq; /* callers, fcfront-rx, control lock */
+	struct fc_in_ipc inq[INQ_LEN];
+	unsigned int inq_head, inq_len;
+	struct fcos_xs_watch watch;
+	struct fcfront_stats st;
+} fc = { .state = FCFRONT_NODEV, .port = FCOS_EVTCHN_INVALID };
+
+static void evt_handler(evtchn_port_t port, struct fcos_regs *regs, void *data)
+{
+	(void)port;
+	(void)regs;
+	(void)data;
+	fc.evt = 1;
+	fcos_waitq_wake_all(&fc.wq);
+}
+
+/* ---- requests and responses ---------------------------------------- */
+
+/* Fail every outstanding request: the rings are gone or not to be trusted. */
+static void fail_inflight(void)
+{
+	for (int i = 0; i < FC_RING_SLOTS; i++) {
+		struct waiter *w = fc.inflight[i];
+
+		if (!w)
+			continue;
+		w->status = -FC_EIO;
+		w->done = 1;
+		fc.inflight[i] = NULL;
+		fc.st.failed++;
+	}
+	fcos_waitq_wake_all(&fc.wq);
+}
+
+/* A broken ring (index beyond what the protocol allows): stop using it. */
+static void ring_broken(const char *why, RING_IDX prod)
+{
+	printf("fcfront: backend protocol error: %s (prod %u), closing\n", why,
+	       (unsigned int)prod);
+	fc.state = FCFRONT_CLOSED;
+	fc.need_close = 1;
+	fail_inflight();
+}
+
+static void complete(const struct fcapsule_response *r)
+{
+	for (int i = 0; i < FC_RING_SLOTS; i++) {
+		struct waiter *w = fc.inflight[i];
+
+		if (!w || w->id != r->id)
+			continue;
+		fc.inflight[i] = NULL;
+		w->rsp = *r;
+		/* A response for another opcode is the backend's bug. */
+		w->status = r->opcode == w->opcode ? r->status : -FC_EPROTO;
+		w->done = 1;
+		return;
+	}
+	fc.st.stray++; /* timed out, or an id we never sent */
+}
+
+/* Consume responses; returns whether more may be pending. */
+static int drain_responses(void)
+{
+	struct fcapsule_front_ring *r = &fc.ring;
+	RING_IDX prod, cons;
+
+	prod = READ_IDX(r->sring->rsp_prod);
+	/* Orders the producer index load before the slot loads below. */
+	xen_rmb();
+	/* At most one response per request we pushed and did not consume. */
+	if (prod - r->rsp_cons > r->req_prod_pvt - r->rsp_cons) {
+		ring_broken("response producer beyond requests", prod);
+		return 0;
+	}
+	if (prod != r->rsp_cons)
+		fcos_waitq_wake_all(&fc.wq); /* completions, free slots */
+	for (cons = r->rsp_cons; cons != prod; cons++) {
+		struct fcapsule_response rsp;
+
+		RING_COPY_RESPONSE(r, cons, &rsp); /* index masked by macro */
+		r->rsp_cons = cons + 1;
+		fc.st.responses++;
+		complete(&rsp);
+	}
+	/* Ask for an event at the next response ... */
+	r->sring->rsp_event = r->rsp_cons + 1;
+	/* ... and order that store before re-reading the producer index, so
+	 * a response pushed in between is either seen now or notified. */
+	xen_mb();
+	return READ_IDX(r->sring->rsp_prod) != r->rsp_cons;
+}
+
+static void queue_ipc(const struct fc_in_ipc *m)
+{
+	struct fc_in_ipc *q = &fc.inq[(fc.inq_head + fc.inq_len) % INQ_LEN];
+
+	*q = *m;
+	if (q->len > FC_IPC_INLINE_MAX) /* hostile length: bound it */
+		q->len = FC_IPC_INLINE_MAX;
+	q->src_name[FC_NAME_MAX - 1] = '\0';
+	fc.inq_len++;
+	fc.st.in_ipc++;
+}
+
+/* Consume and acknowledge inbound messages while our queue has room (a
+ * full queue leaves them on the ring: the backend then refuses senders
+ * with -FC_EAGAIN instead of us dropping anything). */
+static int drain_inbound(void)
+{
+	struct fcapsule_in_back_ring *r = &fc.in;
+	RING_IDX prod;
+	int notify, got = 0;
+
+	prod = READ_IDX(r->sring->req_prod);
+	/* Orders the producer index load before the slot loads below. */
+	xen_rmb();
+	/* We ack every message at once, so req_cons == rsp_prod_pvt and the
+	 * backend can have at most RING_SIZE unacked messages. */
+	if (RING_REQUEST_PROD_OVERFLOW(r, prod)) {
+		ring_broken("inbound producer overflow", prod);
+		return 0;
+	}
+	while (r->req_cons != prod && fc.inq_len < INQ_LEN) {
+		struct fcapsule_in_request m;
+		struct fcapsule_in_response *a;
+		int32_t status = 0;
+
+		RING_COPY_REQUEST(r, r->req_cons, &m);
+		r->req_cons++;
+		if (m.type == FC_IN_IPC)
+			queue_ipc(&m.u.ipc);
+		else if (m.type != FC_IN_NOP && m.type != FC_IN_NOTIFY)
+			status = -FC_ENOSYS;
+		a = RING_GET_RESPONSE(r, r->rsp_prod_pvt);
+		memset(a, 0, sizeof(*a));
+		a->id = m.id;
+		a->type = m.type;
+		a->status = status;
+		r->rsp_prod_pvt++;
+		fc.st.in_msgs++;
+		got = 1;
+	}
+	if (got) {
+		/* wmb inside: ack slots before the new rsp_prod; mb inside:
+		 * rsp_prod store before reading the backend's rsp_event. */
+		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(r, notify);
+		if (notify)
+			fcos_evtchn_notify(fc.port);
+		fcos_waitq_wake_all(&fc.wq); /* fc_recv callers */
+	}
+	if (fc.inq_len == INQ_LEN)
+		return 0; /* fc_recv drains again when it makes room */
+	r->sring->req_event = r->req_cons + 1;
+	/* Orders the req_event store before re-reading req_prod (as above). */
+	xen_mb();
+	return READ_IDX(r->sring->req_prod) != r->req_cons;
+}
+
+/* Drain both rings until both are empty (any thread, never blocks). */
+static void poll_rings(void)
+{
+	int more;
+
+	do {
+		if (fc.state != FCFRONT_CONNECTED)
+			return;
+		fc.evt = 0;
+		more = drain_responses();
+		if (fc.state != FCFRONT_CONNECTED)
+			return;
+		more |= drain_inbound();
+	} while (more);
+}
+
+static int can_push(void)
+{
+	return fc.state == FCFRONT_CONNECTED && !RING_FULL(&fc.ring);
+}
+
+/* Whether fc_call should stop waiting for a session or a slot. */
+static int no_session_coming(void)
+{
+	return fc.state == FCFRONT_NODEV || fc.state == FCFRONT_DETACHED;
+}
+
+static int push(struct waiter *w, uint32_t flags, const void *req, size_t len)
+{
+	struct fcapsule_request *slot;
+	int i, notify;
+
+	for (i = 0; i < FC_RING_SLOTS && fc.inflight[i]; i++)
+		;
+	if (i == FC_RING_SLOTS) /* cannot happen: <= one per busy slot */
+		return -FC_EBUSY;
+	w->id = ++fc.next_id; /* 64-bit: never reused */
+	w->done = 0;
+	slot = RING_GET_REQUEST(&fc.ring, fc.ring.req_prod_pvt);
+	memset(slot, 0, sizeof(*slot)); /* reserved fields must be zero */
+	slot->id = w->id;
+	slot->opcode = w->opcode;
+	slot->flags = flags;
+	if (len)
+		memcpy(slot->u.raw, req, len);
+	fc.ring.req_prod_pvt++;
+	fc.inflight[i] = w;
+	fc.st.requests++;
+	/* wmb inside: slot contents before the new req_prod; mb inside:
+	 * req_prod store before reading the backend's req_event. */
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&fc.ring, notify);
+	if (notify)
+		fcos_evtchn_notify(fc.port);
+	return 0;
+}
+
+static void forget(struct waiter *w)
+{
+	for (int i = 0; i < FC_RING_SLOTS; i++)
+		if (fc.inflight[i] == w)
+			fc.inflight[i] = NULL;
+}
+
+int fc_call_ex(uint32_t op, uint32_t flags, const void *req, size_t len,
+	       void *rsp, size_t rsp_len, uint64_t deadline_ns)
+{
+	struct waiter w = { .opcode = op };
+	int rc;
+
+	if (len > FC_PAYLOAD_SIZE || rsp_len > FC_PAYLOAD_SIZE ||
+	    (len && !req) || (rsp_len && !rsp))
+		return -FC_EINVAL;
+	rc = fcos_wait_event_deadline(&fc.wq, can_push() || no_session_coming(),
+				      deadline_ns);
+	if (rc)
+		return -FC_ETIMEDOUT;
+	if (!can_push())
+		return -FC_ENOENT;
+	rc = push(&w, flags, req, len);
+	if (rc)
+		return rc;
+	rc = fcos_wait_event_deadline(&fc.wq, (poll_rings(), w.done),
+				      deadline_ns);
+	if (rc) {
+		forget(&w);
+		return -FC_ETIMEDOUT;
+	}
+	if (rsp_len)
+		memcpy(rsp, w.rsp.u.raw, rsp_len);
+	return w.status;
+}
+
+int fc_call(uint32_t op, const void *req, size_t len, void *rsp, size_t rsp_len)
+{
+	return fc_call_ex(op, 0, req, len, rsp, rsp_len, FCOS_TIME_NEVER);
+}
+
+int fc_nop(void)
+{
+	return fc_call(FC_OP_NOP, NULL, 0, NULL, 0);
+}
+
+int fc_hello(struct fc_hello_rsp *info)
+{
+	int rc = fc_call(FC_OP_HELLO, NULL, 0, info, sizeof(*info));
+
+	if (!rc) /* the name comes from a hostile page: terminate it */
+		info->name[FC_NAME_MAX - 1] = '\0';
+	return rc;
+}
+
+int fc_connected(void)
+{
+	return fc.state == FCFRONT_CONNECTED;
+}
+
+int fc_wait_connected(uint64_t timeout_ns)
+{
+	uint64_t dl = timeout_ns == FCOS_TIME_NEVER
+			      ? FCOS_TIME_NEVER
+			      : fcos_monotonic_ns() + timeout_ns;
+
+	if (fcos_wait_event_deadline(&fc.wq,
+				     fc_connected() || no_session_coming(), dl))
+		return -FC_ETIMEDOUT;
+	return fc_connected() ? 0 : -FC_ENOENT;
+}
+
+int fc_recv(struct fc_in_ipc *msg, uint64_t deadline_ns)
+{
+	if (fc.state == FCFRONT_NODEV)
+		return -FC_ENOENT;
+	if (fcos_wait_event_deadline(&fc.wq, (poll_rings(), fc.inq_len),
+				     deadline_ns))
+		return -FC_ETIMEDOUT;
+	*msg = fc.inq[fc.inq_head];
+	fc.inq_head = (fc.inq_head + 1) % INQ_LEN;
+	fc.inq_len--;
+	poll_rings(); /* messages left on the ring for lack of room */
+	return 0;
+}
+
+void fcfront_exit_notify(int code)
+{
+	struct fc_exit_req req = { .code = code };
+	struct waiter w = { .opcode = FC_OP_EXIT };
+	uint64_t dl = fcos_monotonic_ns() + EXIT_TIMEOUT_NS;
+	int rc;
+
+	if (!can_push())
+		return; /* no session, or ring full: do not wait at exit */
+	if (!fcos_shared_info->vcpu_info[0].evtchn_upcall_mask) {
+		rc = fc_call_ex(FC_OP_EXIT, 0, &req, sizeof(req), NULL, 0, dl);
+		if (rc)
+			printf("fcfront: EXIT: %d\n", rc);
+		return;
+	}
+	/* Events masked (a fatal trap): push, then poll without blocking. */
+	if (push(&w, 0, &req, sizeof(req)))
+		return;
+	while (!w.done && fc.state == FCFRONT_CONNECTED &&
+	       fcos_monotonic_ns() < dl) {
+		poll_rings();
+		fcos_cpu_relax();
+	}
+	forget(&w);
+}
+
+/* ---- sessions (xenstore) -------------------------------------------- */
+
+static int backend_offers_v1(void)
+{
+	char path[160], *v = NULL, *p;
+	int ok = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", fc.be, FC_XS_VERSIONS);
+	if (fcos_xs_read(FCOS_XS_NO_TRANSACTION, path, &v))
+		return 0;
+	for (p = v; *p;) { /* space-separated list */
+		while (*p == ' ')
+			p++;
+		if (p[0] == '1' && (p[1] == ' ' || p[1] == '\0'))
+			ok = 1;
+		while (*p && *p != ' ')
+			p++;
+	}
+	free(v);
+	return ok;
+}
+
+static void fe_error(const char *msg)
+{
+	printf("fcfront: %s\n", msg);
+	fcos_xs_write(FCOS_XS_NO_TRANSACTION, "error/" FE_DIR "/error", msg);
+}
+
+/* Fresh rings, keys published, -> Initialised (docs/protocol.md §3). */
+static int start_session(void)
+{
+	fcos_xs_transaction_t t;
+	int rc;
+
+	if (!backend_offers_v1()) {
+		fe_error("backend offers no protocol version 1");
+		return -FC_EPROTONOSUPPORT;
+	}
+	SHARED_RING_INIT(fc.sring);
+	SHARED_RING_INIT(fc.in_sring);
+	FRONT_RING_INIT(&fc.ring, fc.sring, FCOS_PAGE_SIZE);
+	BACK_RING_INIT(&fc.in, fc.in_sring, FCOS_PAGE_SIZE);
+	/* Ring initialisation before the keys that let Dom0 map the pages
+	 * (the xenstore write is a hypercall: a compiler barrier is enough
+	 * on x86, and xen_wmb is one). */
+	xen_wmb();
+	do {
+		rc = fcos_xs_transaction_start(&t);
+		if (rc)
+			return rc;
+		rc = fcos_xs_printf(t, FE_DIR "/" FC_XS_VERSION, "%d",
+				    FC_PROTO_VERSION);
+		rc = rc
+			     ?: fcos_xs_printf(t, FE_DIR "/" FC_XS_RING_REF,
+					       "%u", fc.ref);
+		rc = rc
+			     ?: fcos_xs_printf(t, FE_DIR "/" FC_XS_IN_RING_REF,
+					       "%u", fc.in_ref);
+		rc = rc
+			     ?: fcos_xs_printf(t, FE_DIR "/" FC_XS_EVTCHN, "%u",
+					       fc.port);
+		rc = rc
+			     ?: fcos_xenbus_switch_state(
+					t, FE_DIR, XenbusStateInitialised);
+		if (rc) {
+			fcos_xs_transaction_end(t, 1);
+			return rc;
+		}
+		rc = fcos_xs_transaction_end(t, 0);
+	} while (rc == -EAGAIN);
+	if (!rc)
+		fc.state = FCFRONT_INITIALISED;
+	return rc;
+}
+
+/*
+ * The session is over: fail what is outstanding; with @tell, go Closing
+ * then Closed (not when the backend is already back in InitWait: it
+ * would close again instead of connecting).
+ */
+static void end_session(int tell)
+{
+	if (fc.state == FCFRONT_CONNECTED || fc.state == FCFRONT_INITIALISED)
+		fc.state = FCFRONT_CLOSED;
+	fail_inflight();
+	if (!tell)
+		return;
+	fcos_xenbus_switch_state(FCOS_XS_NO_TRANSACTION, FE_DIR,
+				 XenbusStateClosing);
+	fcos_xenbus_switch_state(FCOS_XS_NO_TRANSACTION, FE_DIR,
+				 XenbusStateClosed);
+}
+
+static void lock(void)
+{
+	fcos_wait_event(&fc.wq, !fc.lock);
+	fc.lock = 1;
+}
+
+static void unlock(void)
+{
+	fc.lock = 0;
+	fcos_waitq_wake_all(&fc.wq);
+}
+
+/* React to the backend's state (after a watch event or a ring error). */
+static void control(void)
+{
+	enum xenbus_state bs;
+	int rc;
+
+	lock();
+	if (fc.state == FCFRONT_NODEV || fc.state == FCFRONT_SUSPENDED ||
+	    fc.state == FCFRONT_DETACHED)
+		goto out;
+	if (fc.need_close) {
+		fc.need_close = 0;
+		end_session(1);
+		fc.failed_sessions =
+			MAX_FAILED_SESSIONS; /* wait for InitWait */
+		goto out;
+	}
+	if (fcos_xenbus_read_state(fc.be, &bs))
+		bs = XenbusStateUnknown; /* backend directory gone */
+
+	switch (bs) {
+	case XenbusStateInitWait:
+		if (fc.state == FCFRONT_CONNECTED) /* it restarted under us */
+			end_session(0);
+		if (fc.state != FCFRONT_CLOSED)
+			break;
+		fc.failed_sessions = 0;
+		rc = start_session();
+		if (rc)
+			printf("fcfront: connect failed: %d\n", rc);
+		break;
+	case XenbusStateConnected:
+		if (fc.state != FCFRONT_INITIALISED)
+			break;
+		rc = fcos_xenbus_switch_state(FCOS_XS_NO_TRANSACTION, FE_DIR,
+					      XenbusStateConnected);
+		if (rc) {
+			printf("fcfront: switch to Connected: %d\n", rc);
+			break;
+		}
+		fc.state = FCFRONT_CONNECTED;
+		fc.failed_sessions = 0;
+		fc.st.sessions++;
+		fc.evt = 1; /* anything sent before we looked */
+		fcos_waitq_wake_all(&fc.wq);
+		break;
+	case XenbusStateClosing:
+	case XenbusStateUnknown:
+		if (fc.state != FCFRONT_CLOSED)
+			end_session(1);
+		break;
+	case XenbusStateClosed:
+		if (fc.state != FCFRONT_CLOSED)
+			end_session(1);
+		/* online=1 keeps a closed device: go straight Initialised
+		 * (the backend then goes InitWait and connects), unless
+		 * sessions keep failing. */
+		if (fc.failed_sessions < MAX_FAILED_SESSIONS) {
+			fc.failed_sessions++;
+			rc = start_session();
+			if (rc)
+				printf("fcfront: reconnect failed: %d\n", rc);
+		}
+		break;
+	default:
+		break;
+	}
+out:
+	unlock();
+}
+
+static void xs_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		if (fcos_xs_wait_watch(&fc.watch, FCOS_TIME_NEVER, NULL))
+			continue;
+		control();
+	}
+}
+
+static void rx_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		fcos_wait_event(&fc.wq, fc.evt || fc.need_close);
+		fc.evt = 0; /* an event from here on sets it again */
+		if (fc.need_close)
+			control();
+		else
+			poll_rings();
+	}
+}
+
+/* Pages, grants, port and watch of one domain's device; none if absent. */
+static int setup_device(void)
+{
+	unsigned long long id = 0;
+	char *be = NULL;
+	int rc;
+
+	rc = fcos_xs_read(FCOS_XS_NO_TRANSACTION, FE_DIR "/backend", &be);
+	if (rc == -ENOENT) {
+		fc.state = FCFRONT_NODEV;
+		return 0;
+	}
+	if (rc)
+		return rc;
+	if (strlen(be) >= sizeof(fc.be)) {
+		free(be);
+		return -E2BIG;
+	}
+	strcpy(fc.be, be);
+	free(be);
+	snprintf(fc.be_state, sizeof(fc.be_state), "%s/state", fc.be);
+	if (!fcos_xs_read_ull(FCOS_XS_NO_TRANSACTION, FE_DIR "/backend-id",
+			      &id) &&
+	    id < DOMID_FIRST_RESERVED)
+		fc.backend_id = (domid_t)id;
+	else
+		fc.backend_id = 0;
+
+	fc.sring = fcos_alloc_page();
+	fc.in_sring = fcos_alloc_page();
+	if (!fc.sring || !fc.in_sring)
+		return -ENOMEM;
+	memset(fc.sring, 0, FCOS_PAGE_SIZE);
+	memset(fc.in_sring, 0, FCOS_PAGE_SIZE);
+	rc = fcos_gnttab_grant_page(fc.backend_id, fc.sring, 0, &fc.ref);
+	rc = rc
+		     ?: fcos_gnttab_grant_page(fc.backend_id, fc.in_sring, 0,
+					       &fc.in_ref);
+	rc = rc
+		     ?: fcos_evtchn_alloc_unbound(fc.backend_id, evt_handler,
+						  NULL, &fc.port);
+	if (rc)
+		return rc;
+	fc.state = FCFRONT_CLOSED;
+	/* Fires once at once: control() then sees the backend's state. */
+	return fcos_xs_watch(&fc.watch, fc.be_state, "fcfront");
+}
+
+int fcfront_init(void)
+{
+	int rc = setup_device();
+
+	if (rc) {
+		/* An app VM without a working device still runs. */
+		printf("fcfront: no fcapsule device: %d\n", rc);
+		fc.state = FCFRONT_NODEV;
+		return 0;
+	}
+	if (fc.state == FCFRONT_NODEV || fc.threads_started)
+		return 0;
+	if (!fcos_thread_create("fcfront-xs", xs_thread, NULL) ||
+	    !fcos_thread_create("fcfront-rx", rx_thread, NULL)) {
+		printf("fcfront: cannot start threads\n");
+		fc.state = FCFRONT_NODEV;
+		return 0;
+	}
+	fc.threads_started = 1;
+	return 0;
+}
+
+void fcfront_fini(void)
+{
+	/* Exit: the domain is going; Dom0 cleans up after it. */
+	if (fc.port != FCOS_EVTCHN_INVALID)
+		fcos_evtchn_mask(fc.port);
+}
+
+/* Wait (polling: watch events go to fcfront-xs) for backend Closed. */
+static void wait_backend_closed(void)
+{
+	uint64_t dl = fcos_monotonic_ns() + CLOSE_TIMEOUT_NS;
+	enum xenbus_state bs;
+
+	while (fcos_monotonic_ns() < dl) {
+		if (fcos_xenbus_read_state(fc.be, &bs) ||
+		    bs == XenbusStateClosed || bs == XenbusStateInitWait ||
+		    bs == XenbusStateUnknown)
+			return;
+		fcos_sleep_ns(10 * FCOS_NSEC_PER_MSEC);
+	}
+}
+
+static void release_page(void *page, grant_ref_t ref)
+{
+	/* Still mapped by Dom0 (it did not close in time): leak the page
+	 * rather than hand it to someone else. */
+	if (!fcos_gnttab_end_access(ref))
+		fcos_free_page(page);
+}
+
+int fcfront_suspend(void)
+{
+	if (fc.state == FCFRONT_NODEV || fc.state == FCFRONT_SUSPENDED)
+		return 0;
+	lock();
+	if (fc.state != FCFRONT_DETACHED) {
+		end_session(1);
+		wait_backend_closed();
+	}
+	fc.state = FCFRONT_SUSPENDED;
+	fcos_xs_unwatch(&fc.watch);
+	fcos_evtchn_close(fc.port);
+	fc.port = FCOS_EVTCHN_INVALID;
+	release_page(fc.sring, fc.ref);
+	release_page(fc.in_sring, fc.in_ref);
+	fc.sring = NULL;
+	fc.in_sring = NULL;
+	unlock();
+	return 0;
+}
+
+/* After resume we may be a new domain: everything is set up again. */
+int fcfront_resume(void)
+{
+	int rc;
+
+	if (fc.state != FCFRONT_SUSPENDED)
+		return 0;
+	lock();
+	rc = setup_device();
+	if (rc) {
+		printf("fcfront: resume: %d\n", rc);
+		fc.state = FCFRONT_NODEV;
+	}
+	unlock();
+	if (!fc.threads_started)
+		return fcfront_init();
+	return 0;
+}
+
+enum fcfront_state fcfront_state(void)
+{
+	return fc.state;
+}
+
+void fcfront_get_stats(struct fcfront_stats *st)
+{
+	*st = fc.st;
+}
+
+int fcfront_detach(struct fcfront_raw *raw)
+{
+	if (fc.state != FCFRONT_CONNECTED)
+		return -FC_ENOENT;
+	fc.state = FCFRONT_DETACHED;
+	fail_inflight();
+	raw->sring = fc.sring;
+	raw->in_sring = fc.in_sring;
+	raw->port = fc.port;
+	raw->req_prod_pvt = fc.ring.req_prod_pvt;
+	raw->rsp_cons = fc.ring.rsp_cons;
+	return 0;
+}
+
+static const struct fcos_driver fcfront_driver = {
+	.name = "fcfront",
+	.init = fcfront_init,
+	.fini = fcfront_fini,
+	.suspend = fcfront_suspend,
+	.resume = fcfront_resume,
+};
+FCOS_DRIVER(fcfront_driver);

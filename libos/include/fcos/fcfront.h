@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fcfront: the library OS's frontend of the fcapsule device (one per app
+ * VM, device/fcapsule/0), speaking docs/protocol.md with fcapsule.ko in
+ * Dom0.  Apps use <fc.h>; this header is the driver's kernel side.
+ */
+#ifndef FCOS_FCFRONT_H
+#define FCOS_FCFRONT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <fcos/xen.h> /* xen_mb/xen_rmb/xen_wmb before io/ring.h */
+#include <xen/event_channel.h>
+#include <xen/grant_table.h>
+/* The shared ABI lives outside libos/include (compiled by kmod too). */
+#include "../../../include/fcapsule/ring.h"
+
+enum fcfront_state {
+	FCFRONT_NODEV,	     /* no device/fcapsule/0: nothing to do */
+	FCFRONT_CLOSED,	     /* no session; waiting for the backend */
+	FCFRONT_INITIALISED, /* keys published, backend not Connected yet */
+	FCFRONT_CONNECTED,   /* requests may be pushed */
+	FCFRONT_SUSPENDED,   /* between fcfront_suspend and _resume */
+	FCFRONT_DETACHED,    /* rings handed to fcfront_detach's caller */
+};
+
+struct fcfront_stats {
+	uint64_t requests;  /* pushed on the request ring */
+	uint64_t responses; /* consumed (matched or not) */
+	uint64_t stray;	    /* responses matching no waiting request */
+	uint64_t in_msgs;   /* inbound messages consumed and acked */
+	uint64_t in_ipc;    /* of which IPC, queued for fc_recv */
+	uint64_t sessions;  /* sessions that reached Connected */
+	uint64_t failed;    /* requests failed by a session's end */
+};
+
+int fcfront_init(void);
+void fcfront_fini(void);
+/* End the session (backend told, grants and port released) / start a new
+ * one on the (possibly new) domain's device. */
+int fcfront_suspend(void);
+int fcfront_resume(void);
+
+enum fcfront_state fcfront_state(void);
+void fcfront_get_stats(struct fcfront_stats *st);
+
+/*
+ * Called first thing by fcos_exit(): sends EXIT with @code if a session
+ * is up, waiting at most a short while for the OS server's answer.
+ * Weak, so that the exit path links without the driver.
+ */
+extern void fcfront_exit_notify(int code) __attribute__((weak));
+
+/*
+ * Tests only (apps/rogue): take the connected session's rings away from
+ * the driver, which stops using them and ignores the backend from then
+ * on.  The caller may then write anything to the shared pages.
+ */
+struct fcfront_raw {
+	struct fcapsule_sring *sring;
+	struct fcapsule_in_sring *in_sring;
+	evtchn_port_t port;
+	RING_IDX req_prod_pvt, rsp_cons; /* request ring, at detach */
+};
+int fcfront_detach(struct fcfront_raw *raw);
+
+#endif

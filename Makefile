@@ -45,11 +45,16 @@ $(O)/usr/fcapsule: $(O)/usr/main.o $(O)/usr/libfc.a
 	libs=$$(pkg-config --libs $(USR_PKGS)) && \
 		$(CC) -o $@ $^ -Wl,--as-needed $$libs
 
-benchtools: $(O)/bench/bootbench
+# Every bench/NAME.c is a Dom0-side benchmark tool, build/bench/NAME.
+BENCH_TOOLS := $(patsubst bench/%.c,$(O)/bench/%,$(wildcard bench/*.c))
+
+benchtools: $(BENCH_TOOLS)
 
 $(O)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -g -Wall -Wextra -std=gnu11 -o $@ $<
+	flags=$$(pkg-config --cflags --libs $(USR_PKGS)) && \
+		$(CC) -O2 -g -Wall -Wextra -std=gnu11 -I$(TOP)/include -o $@ $< \
+		-Wl,--as-needed $$flags
 
 libos:
 	@if [ -f libos/Makefile ]; then $(MAKE) -C libos O=$(O); fi

@@ -153,4 +153,82 @@ void fc_ps_print_json(FILE *f, const struct fc_ps_row *rows, int n);
 void fc_json_string(FILE *f, const char *s);
 int fc_ps_cmp(const void *a, const void *b);
 
+/* ---- NAPT following listen() and app VM networking (napt.c, net.c,
+ * listen.c, cmd_napt.c) ---- */
+#define FC_NAPT_TABLE	      "fcapsule" /* table ip fcapsule */
+#define FC_NAPT_MAP	      "ports"	 /* tcp dport : addr . port */
+#define FC_NAPT_CHAIN_PRE     "prerouting"
+#define FC_NAPT_CHAIN_OUT     "output"
+#define FC_NAPT_CHAIN_POST    "postrouting"
+#define FC_NAPT_COMMENT_MAX   96
+#define FC_NET_BRIDGE	      "fcbr0"
+#define FC_NET_DEFAULT_ADDR   0xc6120001u /* 198.18.0.1, host order */
+#define FC_NET_DEFAULT_PREFIX 24
+#define FC_NET_FIRST_HOST     10 /* app VMs get .10 ... .250 */
+#define FC_NET_LAST_HOST      250
+
+struct fc_napt_conf {
+	uint32_t net; /* private network, network order */
+	int prefix;
+	char bridge[16];
+};
+
+/* One mapping: public TCP port -> app VM address . port. */
+struct fc_napt_entry {
+	uint16_t port;	/* public port, host order */
+	uint16_t aport; /* app VM's port, host order */
+	uint32_t addr;	/* app VM's address, network order */
+	uint32_t domid; /* 0: added by an operator */
+	uint64_t app_id;
+	char name[FC_VMNAME_MAX];
+};
+
+struct nftnl_set_elem;
+void fc_napt_conf_default(struct fc_napt_conf *conf);
+int fc_napt_build_init(void *buf, size_t len, uint32_t seq,
+		       const struct fc_napt_conf *conf, size_t *out_len);
+int fc_napt_build_elems(void *buf, size_t len, uint32_t seq, int add,
+			const struct fc_napt_entry *e, int n, size_t *out_len);
+int fc_napt_comment_format(const struct fc_napt_entry *e, char *buf,
+			   size_t len);
+int fc_napt_comment_parse(const char *s, struct fc_napt_entry *e);
+int fc_napt_elem_parse(struct nftnl_set_elem *el, struct fc_napt_entry *e);
+int fc_napt_parse_target(const char *s, uint32_t *addr, uint16_t *port);
+void fc_napt_sort(struct fc_napt_entry *e, int n);
+void fc_napt_print(FILE *f, const struct fc_napt_entry *e, int n,
+		   uint32_t public_addr);
+void fc_napt_print_json(FILE *f, const struct fc_napt_entry *e, int n,
+			uint32_t public_addr);
+int fc_napt_nl_send(const void *buf, size_t len);
+int fc_napt_rule_count(int *pre, int *out, int *post);
+int fc_napt_init(void);
+int fc_napt_init_conf(const struct fc_napt_conf *conf, int force);
+int fc_napt_add(uint16_t port, uint32_t addr, uint16_t aport);
+int fc_napt_add_entry(const struct fc_napt_entry *e);
+int fc_napt_del(uint16_t port);
+int fc_napt_del_entries(const struct fc_napt_entry *e, int n);
+int fc_napt_del_app(uint32_t domid, uint64_t app_id);
+int fc_napt_list(struct fc_napt_entry **out, int *n);
+
+/* Dom0 networking for app VMs (net.c). */
+void fc_net_conf(struct fc_napt_conf *conf);
+uint32_t fc_net_public_addr(void);
+int fc_net_setup(void);
+int fc_net_addr_alloc(const char *name, uint32_t *addr);
+int fc_net_addr_bind(uint32_t addr, uint32_t domid);
+int fc_net_addr_release(uint32_t addr);
+int fc_net_addr_release_dom(uint32_t domid);
+int fc_net_addr_of_dom(uint32_t domid, uint32_t *addr, char *name, size_t len);
+int fc_net_addr_owner(uint32_t addr, uint32_t *domid, char *name, size_t len);
+void fc_net_mac(uint32_t addr, char *buf, size_t len);
+
+/* LISTEN/UNLISTEN/disconnect in the OS server (listen.c). */
+struct fc_ioc_complete;
+int fc_listen_handle(const struct fc_event *ev, struct fc_ioc_complete *c);
+int fc_listen_forget(uint32_t domid, uint64_t app_id);
+int main_napt(int argc, char **argv);
+int main_net(int argc, char **argv);
+int fc_napt_bench(int argc, char **argv);
+/* ---- end of NAPT block ---- */
+
 #endif /* FC_H */

@@ -54,6 +54,8 @@ static void fc_serve_event(int fd, const struct fc_event *ev)
 {
 	char name[FC_IOC_NAME_MAX];
 	int status; /* hook (usr/reap.c) */
+	/* hook (usr/listen.c): a LISTEN/UNLISTEN completion */
+	struct fc_ioc_complete c;
 
 	switch (ev->type) {
 	case FC_EV_CONNECT:
@@ -67,11 +69,19 @@ static void fc_serve_event(int fd, const struct fc_event *ev)
 	case FC_EV_DISCONNECT:
 		printf("disconnect dom%u app %" PRIu64 "\n", ev->domid,
 		       (uint64_t)ev->app_id);
+		/* hook (usr/listen.c): drop the app VM's NAPT mappings */
+		fc_listen_forget(ev->domid, ev->app_id);
 		break;
 	case FC_EV_REQUEST:
 		printf("request dom%u app %" PRIu64 " id %" PRIu64 " %s\n",
 		       ev->domid, (uint64_t)ev->app_id, (uint64_t)ev->req_id,
 		       fc_op_name(ev->opcode));
+		/* hook (usr/listen.c): LISTEN/UNLISTEN map public ports */
+		if (fc_listen_handle(ev, &c)) {
+			if (ioctl(fd, FC_IOC_COMPLETE, &c) < 0)
+				perror("fcapsule serve: complete listen");
+			break;
+		}
 		/* hook (usr/reap.c): EXIT records the app's exit code */
 		if (fc_reap_on_request(ev, &status)) {
 			fc_serve_complete(fd, ev, status);

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fcapsule napt: list, add and remove the public port mappings (the map
+ * elements of table ip fcapsule), and measure an element add against a
+ * rule add (napt bench).  fcapsule net: Dom0's bridge and the app VM
+ * address allocator.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fc.h"
+
+static int fc_napt_usage(void)
+{
+	fprintf(stderr,
+		"usage: fcapsule napt [--json]\n"
+		"       fcapsule napt add PORT ADDR:PORT\n"
+		"       fcapsule napt del PORT\n"
+		"       fcapsule napt bench [--counts N,N,...] [--reps N]\n");
+	return FC_EXIT_USAGE;
+}
+
+static int fc_napt_errno_exit(const char *what, int err)
+{
+	if (err == -EADDRINUSE)
+		fprintf(stderr, "fcapsule napt: %s: port already mapped\n",
+			what);
+	else if (err == -ENOENT)
+		fprintf(stderr, "fcapsule napt: %s: no such mapping\n", what);
+	else if (err == -EPERM)
+		fprintf(stderr, "fcapsule napt: %s: not permitted (root?)\n",
+			what);
+	else
+		fprintf(stderr, "fcapsule napt: %s: %s\n", what,
+			strerror(-err));
+	return FC_EXIT_FAIL;
+}
+
+static int fc_napt_cmd_list(int json)
+{
+	struct fc_napt_entry *e = NULL;
+	int i, n = 0, ret;
+
+	ret = fc_napt_list(&e, &n);
+	if (ret == -ENOENT) { /* no table yet: nothing is mapped */
+		ret = 0;
+		n = 0;
+	}
+	if (ret)
+		return fc_napt_errno_exit("list", ret);
+	/* the element's comment may predate a rename: ask the allocator */
+	for (i = 0; i < n; i++) {
+		uint32_t owner;
+		char name[FC_VMNAME_MAX];
+
+		if (!e[i].name[0] &&
+		    !fc_net_addr_owner(e[i].addr, &owner, name, sizeof(name)) &&
+		    (!e[i].domid || owner == e[i].domid)) {
+			e[i].domid = owner;
+			snprintf(e[i].name, sizeof(e[i].name), "%s", name);
+		}
+	}
+	if (json)
+		fc_napt_print_json(stdout, e, n, fc_net_public_addr());
+	else
+		fc_napt_print(stdout, e, n, fc_net_public_addr());
+	free(e);
+	return FC_EXIT_OK;
+}
+
+static int fc_napt_cmd_add(const char *port_s, const char *target)
+{
+	struct fc_napt_entry e;
+	unsigned long port;
+	int ret;
+
+	memset(&e, 0, sizeof(e));
+	if (fc_parse_ulong(port_s, 1, 65535, &port) ||
+	    fc_napt_parse_target(target, &e.addr, &e.aport))
+		return fc_napt_usage();
+	e.port = port;
+	ret = fc_napt_init();
+	if (ret)
+		return fc_napt_errno_exit("table ip " FC_NAPT_TABLE, ret);
+	ret = fc_napt_add_entry(&e);
+	if (ret)
+		return fc_napt_errno_exit(port_s, ret);
+	return FC_EXIT_OK;
+}
+
+static int fc_napt_cmd_del(const char *port_s)
+{
+	unsigned long port;
+	int ret;
+
+	if (fc_parse_ulong(port_s, 1, 65535, &port))
+		return fc_napt_usage();
+	ret = fc_napt_del(port);
+	if (ret)
+		return fc_napt_errno_exit(port_s, ret);
+	return FC_EXIT_OK;
+}
+
+int main_napt(int argc, char **argv)
+{
+	if (argc == 1)
+		return fc_napt_cmd_list(0);
+	if (argc == 2 && !strcmp(argv[1], "--json"))
+		return fc_napt_cmd_list(1);
+	if (argc == 4 && !strcmp(argv[1], "add"))
+		return fc_napt_cmd_add(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "del"))
+		return fc_napt_cmd_del(argv[2]);
+	if (argc >= 2 && !strcmp(argv[1], "bench"))
+		return fc_napt_bench(argc - 1, argv + 1);
+	return fc_napt_usage();
+}
+
+/* ---- fcapsule net ---- */
+
+static int fc_net_usage(void)
+{
+	fprintf(stderr, "usage: fcapsule net setup [--public ADDR] [--addr "
+			"ADDR/PREFIX] "
+			"[--bridge NAME]\n"
+			"       fcapsule net alloc NAME [DOMID]\n"
+			"       fcapsule net bind ADDR DOMID\n"
+			"       fcapsule net release ADDR | --dom DOMID\n"
+			"       fcapsule net show ADDR | --dom DOMID\n");
+	return FC_EXIT_USAGE;
+}
+
+static int fc_net_cmd_setup(int argc, char **argv)
+{
+	static const char *const opts[][2] = {
+		{ "--public", "FC_PUBLIC_ADDR" },
+		{ "--addr", "FC_NET_ADDR" },
+		{ "--bridge", "FC_NET_BRIDGE" },
+	};
+	int i, k;
+
+	for (i = 1; i < argc; i += 2) {
+		for (k = 0; k < 3; k++)
+			if (!strcmp(argv[i], opts[k][0]))
+				break;
+		if (k == 3 || i + 1 >= argc)
+			return fc_net_usage();
+		setenv(opts[k][1], argv[i + 1], 1);
+	}
+	return fc_net_setup() ? FC_EXIT_FAIL : FC_EXIT_OK;
+}
+
+/* prints "ADDR MAC": what `fcapsule run` needs for the vif */
+static int fc_net_cmd_alloc(int argc, char **argv)
+{
+	char a[INET_ADDRSTRLEN], mac[20];
+	uint32_t addr, domid = 0;
+	int ret;
+
+	if (argc < 2 || argc > 3 || (argc == 3 && fc_parse_id(argv[2], &domid)))
+		return fc_net_usage();
+	ret = fc_net_addr_alloc(argv[1], &addr);
+	if (!ret && domid)
+		ret = fc_net_addr_bind(addr, domid);
+	if (ret) {
+		fprintf(stderr, "fcapsule net: alloc: %s\n", strerror(-ret));
+		return FC_EXIT_FAIL;
+	}
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	fc_net_mac(addr, mac, sizeof(mac));
+	printf("%s %s\n", a, mac);
+	return FC_EXIT_OK;
+}
+
+static int fc_net_cmd_addr(int argc, char **argv)
+{
+	char name[FC_VMNAME_MAX] = "", a[INET_ADDRSTRLEN];
+	struct in_addr in;
+	uint32_t domid = 0, addr = 0;
+	int ret, by_dom;
+
+	if (argc != 2 && argc != 3)
+		return fc_net_usage();
+	by_dom = !strcmp(argv[1], "--dom");
+	if (by_dom ? argc != 3 || fc_parse_id(argv[2], &domid)
+		   : argc != 2 || inet_pton(AF_INET, argv[1], &in) != 1)
+		return fc_net_usage();
+	if (!by_dom)
+		addr = in.s_addr;
+	if (!strcmp(argv[0], "release")) {
+		ret = by_dom ? fc_net_addr_release_dom(domid)
+			     : fc_net_addr_release(addr);
+		ret = ret == 0 && by_dom ? -ENOENT : ret < 0 ? ret : 0;
+	} else if (by_dom) {
+		ret = fc_net_addr_of_dom(domid, &addr, name, sizeof(name));
+	} else {
+		ret = fc_net_addr_owner(addr, &domid, name, sizeof(name));
+	}
+	if (ret) {
+		fprintf(stderr, "fcapsule net: %s: %s\n", argv[0],
+			strerror(-ret));
+		return FC_EXIT_FAIL;
+	}
+	if (strcmp(argv[0], "release")) {
+		inet_ntop(AF_INET, &addr, a, sizeof(a));
+		printf("%s %u %s\n", a, domid, name[0] ? name : "-");
+	}
+	return FC_EXIT_OK;
+}
+
+static int fc_net_cmd_bind(int argc, char **argv)
+{
+	struct in_addr in;
+	uint32_t domid;
+	int ret;
+
+	if (argc != 3 || inet_pton(AF_INET, argv[1], &in) != 1 ||
+	    fc_parse_id(argv[2], &domid))
+		return fc_net_usage();
+	ret = fc_net_addr_bind(in.s_addr, domid);
+	if (ret) {
+		fprintf(stderr, "fcapsule net: bind: %s\n", strerror(-ret));
+		return FC_EXIT_FAIL;
+	}
+	return FC_EXIT_OK;
+}
+
+int main_net(int argc, char **argv)
+{
+	if (argc < 2)
+		return fc_net_usage();
+	if (!strcmp(argv[1], "setup"))
+		return fc_net_cmd_setup(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "alloc"))
+		return fc_net_cmd_alloc(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bind"))
+		return fc_net_cmd_bind(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "release") || !strcmp(argv[1], "show"))
+		return fc_net_cmd_addr(argc - 1, argv + 1);
+	return fc_net_usage();
+}
+
+int fc_napt_bench(int argc, char **argv)
+{
+	return FC_EXIT_FAIL;
+}

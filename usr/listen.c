@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The OS server's LISTEN/UNLISTEN: an app VM's listen() maps a public
+ * TCP port of the instance to its private address and port (one map
+ * element, usr/napt.c); close() or its disconnect removes it.  The
+ * address is the one allocated to the app VM (usr/net.c), not what the
+ * guest claims: an app VM cannot have another's address mapped.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcapsule/ioctl.h>
+#include <fcapsule/ring.h>
+
+#include "fc.h"
+
+static int fc_listen_ready;
+
+static int fc_listen_init(void)
+{
+	int ret;
+
+	if (fc_listen_ready)
+		return 0;
+	ret = fc_napt_init();
+	if (!ret)
+		fc_listen_ready = 1;
+	else
+		fprintf(stderr, "fcapsule serve: NAPT table: %s\n",
+			strerror(-ret));
+	return ret;
+}
+
+static int fc_listen_req_valid(const struct fc_listen_req *req)
+{
+	static const uint8_t zero[sizeof(req->reserved3)];
+
+	if (req->reserved0 || req->reserved1 || req->reserved2 ||
+	    memcmp(req->reserved3, zero, sizeof(zero)) || !req->port)
+		return -EINVAL;
+	if (req->proto == FC_PROTO_UDP)
+		return -EPROTONOSUPPORT; /* the map is TCP's only */
+	if (req->proto != FC_PROTO_TCP)
+		return -EINVAL;
+	return 0;
+}
+
+/* The app VM's address: allocated to it, or its claim if nobody's. */
+static int fc_listen_addr(const struct fc_event *ev,
+			  const struct fc_listen_req *req, uint32_t *addr,
+			  char *name, size_t len)
+{
+	struct fc_napt_conf conf;
+	uint32_t mask, owner;
+
+	if (!fc_net_addr_of_dom(ev->domid, addr, name, len)) {
+		if (req->addr && req->addr != *addr)
+			return -EADDRNOTAVAIL;
+		return 0;
+	}
+	fc_net_conf(&conf);
+	mask = htonl(~0u << (32 - conf.prefix));
+	if (!req->addr || (req->addr & mask) != conf.net)
+		return -EADDRNOTAVAIL;
+	if (!fc_net_addr_owner(req->addr, &owner, NULL, 0) &&
+	    owner != ev->domid)
+		return -EADDRNOTAVAIL;
+	*addr = req->addr;
+	name[0] = '\0';
+	return 0;
+}
+
+static int fc_listen_add(const struct fc_event *ev,
+			 const struct fc_listen_req *req,
+			 struct fc_listen_rsp *rsp)
+{
+	struct fc_napt_entry e;
+	int ret;
+
+	memset(&e, 0, sizeof(e));
+	ret = fc_listen_addr(ev, req, &e.addr, e.name, sizeof(e.name));
+	if (ret)
+		goto out;
+	e.port = req->public_port ? req->public_port : req->port;
+	e.aport = req->port;
+	e.domid = ev->domid;
+	e.app_id = ev->app_id;
+	ret = fc_listen_init();
+	if (!ret)
+		ret = fc_napt_add_entry(&e);
+	if (ret)
+		goto out;
+	rsp->public_addr = fc_net_public_addr();
+	rsp->public_port = e.port;
+out:
+	return ret;
+}
+
+/* Only the app VM that listened may unlisten (-EPERM otherwise). */
+static int fc_listen_del(const struct fc_event *ev,
+			 const struct fc_listen_req *req,
+			 struct fc_listen_rsp *rsp)
+{
+	uint16_t port = req->public_port ? req->public_port : req->port;
+	struct fc_napt_entry *e = NULL;
+	int i, n = 0, ret;
+
+	ret = fc_napt_list(&e, &n);
+	if (ret)
+		goto out;
+	ret = -ENOENT;
+	for (i = 0; i < n; i++) {
+		if (e[i].port != port)
+			continue;
+		if (e[i].domid != ev->domid || e[i].app_id != ev->app_id ||
+		    e[i].aport != req->port)
+			ret = -EPERM;
+		else
+			ret = fc_napt_del(port);
+		break;
+	}
+	if (!ret) {
+		rsp->public_addr = fc_net_public_addr();
+		rsp->public_port = port;
+	}
+out:
+	free(e);
+	return ret;
+}
+
+/*
+ * Handle a LISTEN or UNLISTEN request: fills c (status and response)
+ * and returns 1; returns 0 for any other event, leaving c alone.
+ */
+int fc_listen_handle(const struct fc_event *ev, struct fc_ioc_complete *c)
+{
+	const struct fc_listen_req *req = (const void *)ev->payload;
+	struct fc_listen_rsp *rsp = (void *)c->payload;
+	int ret;
+
+	if (ev->type != FC_EV_REQUEST ||
+	    (ev->opcode != FC_OP_LISTEN && ev->opcode != FC_OP_UNLISTEN))
+		return 0;
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->domid = ev->domid;
+	c->app_id = ev->app_id;
+	c->req_id = ev->req_id;
+	ret = fc_listen_req_valid(req);
+	if (!ret && ev->opcode == FC_OP_LISTEN)
+		ret = fc_listen_add(ev, req, rsp);
+	else if (!ret)
+		ret = fc_listen_del(ev, req, rsp);
+	if (ret)
+		memset(c->payload, 0, sizeof(c->payload));
+	c->status = ret;
+	printf("%s dom%u port %u -> %s\n",
+	       ev->opcode == FC_OP_LISTEN ? "listen" : "unlisten", ev->domid,
+	       req->port, ret ? strerror(-ret) : "ok");
+	return 1;
+}
+
+/*
+ * An app VM disconnected (exited, killed, or went away): drop every
+ * mapping it had.  Its address is released by whoever destroys it.
+ */
+int fc_listen_forget(uint32_t domid, uint64_t app_id)
+{
+	int ret = fc_napt_del_app(domid, app_id);
+
+	if (ret > 0)
+		printf("dom%u: %d NAPT mapping(s) removed\n", domid, ret);
+	else if (ret < 0 && ret != -ENOENT)
+		fprintf(stderr, "fcapsule serve: dom%u NAPT cleanup: %s\n",
+			domid, strerror(-ret));
+	return ret < 0 ? ret : 0;
+}

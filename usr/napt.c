@@ -1,0 +1,968 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NAPT that follows listen(): one nftables table of our own (ip fcapsule),
+ * one map (ports: tcp dport -> app VM address . port), one DNAT rule, and
+ * one map element per listening port, added and removed through libnftnl
+ * and libmnl in one batch each.  A listen() costs one element, never a
+ * rule: the kernel looks the port up in a hash, however many are mapped.
+ *
+ * The builders (fc_napt_build_*) and the element parser are pure: they
+ * fill or read buffers and are unit-tested on the host
+ * (tests/unit/usr_napt.c); only fc_napt_nl_* talk to the kernel.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include "fc.h"
+
+/* nft's datatype ids: the map's key and data types, as `nft list` shows */
+#define FC_NFT_TYPE_IPADDR	  7
+#define FC_NFT_TYPE_INET_SERVICE  13
+#define FC_NFT_TYPE_BITS	  6
+#define FC_NFT_UDATA_ELEM_COMMENT 0 /* NFTNL_UDATA_SET_ELEM_COMMENT */
+#define FC_NAPT_SET_ID		  1
+#define FC_RTN_LOCAL		  2 /* fib daddr type local */
+#define FC_PRI_NAT_DST		  (-100)
+#define FC_PRI_NAT_SRC		  100
+#define FC_NL_BUF		  16384 /* >= MNL_SOCKET_BUFFER_SIZE with 4K pages */
+#define FC_NL_BIG_BUF		  131072 /* deleting every element at once */
+
+void fc_napt_conf_default(struct fc_napt_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->net = htonl(FC_NET_DEFAULT_ADDR & 0xffffff00u);
+	conf->prefix = FC_NET_DEFAULT_PREFIX;
+	snprintf(conf->bridge, sizeof(conf->bridge), "%s", FC_NET_BRIDGE);
+}
+
+/* ---- pure: batch builders ---- */
+
+static struct nlmsghdr *fc_batch_hdr(struct mnl_nlmsg_batch *b, int type,
+				     uint16_t flags, uint32_t *seq)
+{
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), type,
+				     NFPROTO_IPV4, flags | NLM_F_ACK, (*seq)++);
+}
+
+/* Each builder returns 0, or -ENOSPC when the buffer is too small. */
+static int fc_batch_next(struct mnl_nlmsg_batch *b)
+{
+	return mnl_nlmsg_batch_next(b) ? 0 : -ENOSPC;
+}
+
+static int fc_add_expr(struct nftnl_rule *r, struct nftnl_expr *e)
+{
+	if (!e)
+		return -ENOMEM;
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
+static struct nftnl_expr *fc_expr_payload(uint32_t base, uint32_t off,
+					  uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	if (!e)
+		return NULL;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	return e;
+}
+
+static struct nftnl_expr *fc_expr_cmp(uint32_t op, const void *data,
+				      uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+
+	if (!e)
+		return NULL;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	return e;
+}
+
+static struct nftnl_expr *fc_expr_meta(uint32_t key)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+
+	if (!e)
+		return NULL;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	return e;
+}
+
+/* fib daddr type local: only traffic addressed to this host is mapped */
+static int fc_rule_local_daddr(struct nftnl_rule *r)
+{
+	uint32_t local = FC_RTN_LOCAL;
+	struct nftnl_expr *e = nftnl_expr_alloc("fib");
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	return fc_add_expr(r, fc_expr_cmp(NFT_CMP_EQ, &local, sizeof(local)));
+}
+
+/*
+ * dnat ip addr . port to tcp dport map @ports: the destination port is
+ * looked up in the map, whose data (address, port) lands in registers
+ * 1 (address, 32-bit reg 8) and 9 (port, the next 32-bit register).
+ */
+static int fc_rule_dnat_map(struct nftnl_rule *r)
+{
+	uint8_t tcp = IPPROTO_TCP;
+	struct nftnl_expr *e;
+	int ret;
+
+	ret = fc_add_expr(r, fc_expr_meta(NFT_META_L4PROTO));
+	if (!ret)
+		ret = fc_add_expr(r, fc_expr_cmp(NFT_CMP_EQ, &tcp, 1));
+	if (!ret)
+		ret = fc_add_expr(
+			r, fc_expr_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2));
+	if (ret)
+		return ret;
+
+	e = nftnl_expr_alloc("lookup");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, FC_NAPT_MAP);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, FC_NAPT_SET_ID);
+	nftnl_rule_add_expr(r, e);
+
+	e = nftnl_expr_alloc("nat");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG32_01);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS,
+			   NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED);
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
+/* ip daddr != 127.0.0.0/8: Dom0's loopback services stay its own */
+static int fc_rule_not_loopback(struct nftnl_rule *r)
+{
+	uint8_t lo = 127;
+	int ret;
+
+	ret = fc_add_expr(r,
+			  fc_expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 16, 1));
+	if (!ret)
+		ret = fc_add_expr(r, fc_expr_cmp(NFT_CMP_NEQ, &lo, 1));
+	return ret;
+}
+
+/* ip saddr NET/PREFIX oifname != BRIDGE masquerade */
+static int fc_rule_masq(struct nftnl_rule *r, const struct fc_napt_conf *conf)
+{
+	uint32_t mask = conf->prefix ? htonl(~0u << (32 - conf->prefix)) : 0;
+	uint32_t net = conf->net & mask, zero = 0;
+	char ifname[16] = { 0 };
+	struct nftnl_expr *e;
+	int ret;
+
+	ret = fc_add_expr(r,
+			  fc_expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 12, 4));
+	if (ret)
+		return ret;
+	e = nftnl_expr_alloc("bitwise");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 4);
+	nftnl_rule_add_expr(r, e);
+	ret = fc_add_expr(r, fc_expr_cmp(NFT_CMP_EQ, &net, 4));
+	if (ret)
+		return ret;
+
+	snprintf(ifname, sizeof(ifname), "%s", conf->bridge);
+	ret = fc_add_expr(r, fc_expr_meta(NFT_META_OIFNAME));
+	if (!ret)
+		ret = fc_add_expr(
+			r, fc_expr_cmp(NFT_CMP_NEQ, ifname, sizeof(ifname)));
+	if (!ret)
+		ret = fc_add_expr(r, nftnl_expr_alloc("masq"));
+	return ret;
+}
+
+/* flush the chain: init rebuilds its rule, atomically, in the batch */
+static int fc_batch_flush(struct mnl_nlmsg_batch *b, uint32_t *seq,
+			  const char *chain)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+	int ret = -ENOMEM;
+
+	if (!r)
+		goto out;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, FC_NAPT_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nlh = fc_batch_hdr(b, NFT_MSG_DELRULE, 0, seq);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	ret = fc_batch_next(b);
+out:
+	if (r)
+		nftnl_rule_free(r);
+	return ret;
+}
+
+static int fc_batch_chain(struct mnl_nlmsg_batch *b, uint32_t *seq,
+			  const char *name, uint32_t hook, int prio)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+	int ret = -ENOMEM;
+
+	if (!c)
+		goto out;
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, FC_NAPT_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	nlh = fc_batch_hdr(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, seq);
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	ret = fc_batch_next(b);
+	if (ret)
+		goto out;
+	ret = fc_batch_flush(b, seq, name);
+out:
+	if (c)
+		nftnl_chain_free(c);
+	return ret;
+}
+
+enum { FC_RULE_DNAT_PRE, FC_RULE_DNAT_OUT, FC_RULE_MASQ };
+
+static int fc_batch_rule(struct mnl_nlmsg_batch *b, uint32_t *seq,
+			 const char *chain, int kind,
+			 const struct fc_napt_conf *conf)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+	int ret = -ENOMEM;
+
+	if (!r)
+		goto out;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, FC_NAPT_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+	switch (kind) {
+	case FC_RULE_DNAT_OUT:
+		ret = fc_rule_not_loopback(r);
+		if (ret)
+			goto out;
+		/* fall through */
+	case FC_RULE_DNAT_PRE:
+		ret = fc_rule_local_daddr(r);
+		if (!ret)
+			ret = fc_rule_dnat_map(r);
+		break;
+	default:
+		ret = fc_rule_masq(r, conf);
+		break;
+	}
+	if (ret)
+		goto out;
+	nlh = fc_batch_hdr(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
+			   seq);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	ret = fc_batch_next(b);
+out:
+	if (r)
+		nftnl_rule_free(r);
+	return ret;
+}
+
+static int fc_batch_table_and_map(struct mnl_nlmsg_batch *b, uint32_t *seq)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	int ret = -ENOMEM;
+
+	if (!t || !s)
+		goto out;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FC_NAPT_TABLE);
+	nlh = fc_batch_hdr(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, seq);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	ret = fc_batch_next(b);
+	if (ret)
+		goto out;
+
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_MAP);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, FC_NAPT_SET_ID);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, FC_NFT_TYPE_INET_SERVICE);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 2);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE,
+			  FC_NFT_TYPE_IPADDR << FC_NFT_TYPE_BITS |
+				  FC_NFT_TYPE_INET_SERVICE);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8); /* 4 + port padded to 4 */
+	nlh = fc_batch_hdr(b, NFT_MSG_NEWSET, NLM_F_CREATE, seq);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	ret = fc_batch_next(b);
+out:
+	if (t)
+		nftnl_table_free(t);
+	if (s)
+		nftnl_set_free(s);
+	return ret;
+}
+
+static void fc_batch_open(struct mnl_nlmsg_batch *b, uint32_t *seq)
+{
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b), (*seq)++);
+	mnl_nlmsg_batch_next(b);
+}
+
+static int fc_batch_close(struct mnl_nlmsg_batch *b, uint32_t *seq)
+{
+	nftnl_batch_end(mnl_nlmsg_batch_current(b), (*seq)++);
+	return fc_batch_next(b);
+}
+
+/*
+ * The whole NAPT setup as one transaction: table, map, three nat chains,
+ * each flushed and given its one rule.  Elements of an existing map are
+ * kept, so a restarted server keeps its mappings.
+ */
+int fc_napt_build_init(void *buf, size_t len, uint32_t seq,
+		       const struct fc_napt_conf *conf, size_t *out_len)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, len / 2);
+	int ret = -ENOMEM;
+
+	if (!b)
+		goto out;
+	fc_batch_open(b, &seq);
+	ret = fc_batch_table_and_map(b, &seq);
+	if (!ret)
+		ret = fc_batch_chain(b, &seq, FC_NAPT_CHAIN_PRE,
+				     NF_INET_PRE_ROUTING, FC_PRI_NAT_DST);
+	if (!ret)
+		ret = fc_batch_chain(b, &seq, FC_NAPT_CHAIN_OUT,
+				     NF_INET_LOCAL_OUT, FC_PRI_NAT_DST);
+	if (!ret)
+		ret = fc_batch_chain(b, &seq, FC_NAPT_CHAIN_POST,
+				     NF_INET_POST_ROUTING, FC_PRI_NAT_SRC);
+	if (!ret)
+		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_PRE,
+				    FC_RULE_DNAT_PRE, conf);
+	if (!ret)
+		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_OUT,
+				    FC_RULE_DNAT_OUT, conf);
+	if (!ret)
+		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_POST, FC_RULE_MASQ,
+				    conf);
+	if (!ret)
+		ret = fc_batch_close(b, &seq);
+	if (!ret)
+		*out_len = mnl_nlmsg_batch_size(b);
+out:
+	if (b)
+		mnl_nlmsg_batch_stop(b);
+	return ret;
+}
+
+/* "dom=5 app=12 name=web": stored with the element, shown by nft too */
+int fc_napt_comment_format(const struct fc_napt_entry *e, char *buf, size_t len)
+{
+	int n;
+
+	if (e->name[0])
+		n = snprintf(buf, len, "dom=%u app=%" PRIu64 " name=%s",
+			     e->domid, e->app_id, e->name);
+	else
+		n = snprintf(buf, len, "dom=%u app=%" PRIu64, e->domid,
+			     e->app_id);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+int fc_napt_comment_parse(const char *s, struct fc_napt_entry *e)
+{
+	const char *p;
+	char *end;
+
+	p = strstr(s, "dom=");
+	if (!p)
+		return -EINVAL;
+	e->domid = strtoul(p + 4, &end, 10);
+	p = strstr(s, "app=");
+	if (p)
+		e->app_id = strtoull(p + 4, &end, 10);
+	p = strstr(s, "name=");
+	if (p)
+		snprintf(e->name, sizeof(e->name), "%.*s",
+			 (int)strcspn(p + 5, " "), p + 5);
+	return 0;
+}
+
+static struct nftnl_set_elem *fc_elem_new(const struct fc_napt_entry *e,
+					  int with_data)
+{
+	struct nftnl_set_elem *el = nftnl_set_elem_alloc();
+	uint16_t key = htons(e->port);
+	uint8_t data[8] = { 0 };
+	uint16_t aport = htons(e->aport);
+	char comment[FC_NAPT_COMMENT_MAX];
+	struct nftnl_udata_buf *ud;
+
+	if (!el)
+		return NULL;
+	nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, &key, sizeof(key));
+	if (!with_data)
+		return el;
+	memcpy(data, &e->addr, 4);
+	memcpy(data + 4, &aport, 2);
+	nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, data, sizeof(data));
+	if (!e->domid && !e->app_id && !e->name[0])
+		return el;
+	ud = nftnl_udata_buf_alloc(sizeof(comment) + 8);
+	if (!ud || fc_napt_comment_format(e, comment, sizeof(comment)) ||
+	    !nftnl_udata_put_strz(ud, FC_NFT_UDATA_ELEM_COMMENT, comment)) {
+		if (ud)
+			nftnl_udata_buf_free(ud);
+		nftnl_set_elem_free(el);
+		return NULL;
+	}
+	nftnl_set_elem_set(el, NFTNL_SET_ELEM_USERDATA,
+			   nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	return el;
+}
+
+/*
+ * One batch holding one NEWSETELEM (add != 0, with NLM_F_EXCL so that a
+ * taken port fails) or one DELSETELEM message carrying n elements.
+ */
+int fc_napt_build_elems(void *buf, size_t len, uint32_t seq, int add,
+			const struct fc_napt_entry *e, int n, size_t *out_len)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, len / 2);
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	int i, ret = -ENOMEM;
+
+	if (!b || !s)
+		goto out;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_MAP);
+	for (i = 0; i < n; i++) {
+		struct nftnl_set_elem *el = fc_elem_new(&e[i], add);
+
+		if (!el)
+			goto out;
+		nftnl_set_elem_add(s, el);
+	}
+	fc_batch_open(b, &seq);
+	if (add)
+		nlh = fc_batch_hdr(b, NFT_MSG_NEWSETELEM,
+				   NLM_F_CREATE | NLM_F_EXCL, &seq);
+	else
+		nlh = fc_batch_hdr(b, NFT_MSG_DELSETELEM, 0, &seq);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	ret = fc_batch_next(b);
+	if (!ret)
+		ret = fc_batch_close(b, &seq);
+	if (!ret)
+		*out_len = mnl_nlmsg_batch_size(b);
+out:
+	if (s)
+		nftnl_set_free(s);
+	if (b)
+		mnl_nlmsg_batch_stop(b);
+	return ret;
+}
+
+static int fc_udata_cb(const struct nftnl_udata *attr, void *data)
+{
+	const char **comment = data;
+	const char *v = nftnl_udata_get(attr);
+	uint8_t len = nftnl_udata_len(attr);
+
+	if (nftnl_udata_type(attr) == FC_NFT_UDATA_ELEM_COMMENT && len &&
+	    v[len - 1] == '\0')
+		*comment = v;
+	return 0;
+}
+
+/* One map element (from a dump) as an entry; -EINVAL if not ours. */
+int fc_napt_elem_parse(struct nftnl_set_elem *el, struct fc_napt_entry *e)
+{
+	const uint8_t *key, *data;
+	const char *comment = NULL;
+	const void *ud;
+	uint32_t klen = 0, dlen = 0, ulen = 0;
+	uint16_t v;
+
+	memset(e, 0, sizeof(*e));
+	key = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &klen);
+	data = nftnl_set_elem_get(el, NFTNL_SET_ELEM_DATA, &dlen);
+	if (!key || klen != 2 || !data || dlen != 8)
+		return -EINVAL;
+	memcpy(&v, key, 2);
+	e->port = ntohs(v);
+	memcpy(&e->addr, data, 4);
+	memcpy(&v, data + 4, 2);
+	e->aport = ntohs(v);
+	ud = nftnl_set_elem_get(el, NFTNL_SET_ELEM_USERDATA, &ulen);
+	if (ud && ulen) {
+		nftnl_udata_parse(ud, ulen, fc_udata_cb, &comment);
+		if (comment)
+			fc_napt_comment_parse(comment, e);
+	}
+	return 0;
+}
+
+/* "198.18.0.10:80" */
+int fc_napt_parse_target(const char *s, uint32_t *addr, uint16_t *port)
+{
+	char host[INET_ADDRSTRLEN];
+	const char *colon = strrchr(s, ':');
+	unsigned long p;
+	struct in_addr a;
+
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, colon - s);
+	host[colon - s] = '\0';
+	if (inet_pton(AF_INET, host, &a) != 1)
+		return -EINVAL;
+	if (fc_parse_ulong(colon + 1, 1, 65535, &p))
+		return -EINVAL;
+	*addr = a.s_addr;
+	*port = p;
+	return 0;
+}
+
+static int fc_napt_entry_cmp(const void *a, const void *b)
+{
+	const struct fc_napt_entry *x = a, *y = b;
+
+	return (int)x->port - (int)y->port;
+}
+
+void fc_napt_sort(struct fc_napt_entry *e, int n)
+{
+	qsort(e, n, sizeof(*e), fc_napt_entry_cmp);
+}
+
+void fc_napt_print(FILE *f, const struct fc_napt_entry *e, int n,
+		   uint32_t public_addr)
+{
+	char pub[INET_ADDRSTRLEN] = "*", addr[INET_ADDRSTRLEN], to[40];
+	char dom[16];
+	int i;
+
+	if (public_addr)
+		inet_ntop(AF_INET, &public_addr, pub, sizeof(pub));
+	fprintf(f, "%-5s %-21s %-21s %5s %s\n", "PROTO", "PUBLIC", "APP VM",
+		"ID", "NAME");
+	for (i = 0; i < n; i++) {
+		char p[40];
+
+		inet_ntop(AF_INET, &e[i].addr, addr, sizeof(addr));
+		snprintf(p, sizeof(p), "%s:%u", pub, e[i].port);
+		snprintf(to, sizeof(to), "%s:%u", addr, e[i].aport);
+		if (e[i].domid)
+			snprintf(dom, sizeof(dom), "%u", e[i].domid);
+		else
+			snprintf(dom, sizeof(dom), "-");
+		fprintf(f, "%-5s %-21s %-21s %5s %s\n", "tcp", p, to, dom,
+			e[i].name[0] ? e[i].name : "-");
+	}
+}
+
+void fc_napt_print_json(FILE *f, const struct fc_napt_entry *e, int n,
+			uint32_t public_addr)
+{
+	char pub[INET_ADDRSTRLEN] = "", addr[INET_ADDRSTRLEN];
+	int i;
+
+	if (public_addr)
+		inet_ntop(AF_INET, &public_addr, pub, sizeof(pub));
+	fprintf(f, "[");
+	for (i = 0; i < n; i++) {
+		inet_ntop(AF_INET, &e[i].addr, addr, sizeof(addr));
+		fprintf(f,
+			"%s\n  {\"proto\": \"tcp\", \"public_addr\": \"%s\", "
+			"\"public_port\": %u, \"addr\": \"%s\", \"port\": %u, "
+			"\"id\": %u, \"app_id\": %" PRIu64 ", \"name\": ",
+			i ? "," : "", pub, e[i].port, addr, e[i].aport,
+			e[i].domid, e[i].app_id);
+		if (e[i].name[0])
+			fc_json_string(f, e[i].name);
+		else
+			fprintf(f, "null");
+		fprintf(f, "}");
+	}
+	fprintf(f, "%s]\n", n ? "\n" : "");
+}
+
+/* ---- the kernel side ---- */
+
+static uint32_t fc_nl_seq(void)
+{
+	return (uint32_t)time(NULL) << 8;
+}
+
+static struct mnl_socket *fc_nl_open(void)
+{
+	struct timeval tv = { .tv_sec = 10 };
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+
+	if (!nl)
+		return NULL;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	/* never hang on a lost answer */
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		   sizeof(tv));
+	return nl;
+}
+
+/* Count the messages of a batch that ask for an ack (all but begin/end). */
+static int fc_nl_acks(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int n = 0, left = len;
+
+	while (mnl_nlmsg_ok(nlh, left)) {
+		if (nlh->nlmsg_flags & NLM_F_ACK)
+			n++;
+		nlh = mnl_nlmsg_next(nlh, &left);
+	}
+	return n;
+}
+
+/*
+ * Send a batch and collect every ack; the kernel processes the whole
+ * batch and reports each error, so the first error is returned.
+ */
+int fc_napt_nl_send(const void *buf, size_t len)
+{
+	char rbuf[FC_NL_BUF];
+	struct mnl_socket *nl = fc_nl_open();
+	int want = fc_nl_acks(buf, len), ret = 0, got = 0;
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_sendto(nl, buf, len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	while (got < want) {
+		int n = mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf));
+		const struct nlmsghdr *nlh = (const void *)rbuf;
+
+		if (n < 0) {
+			if (!ret)
+				ret = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			goto out;
+		}
+		while (mnl_nlmsg_ok(nlh, n)) {
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *err =
+					mnl_nlmsg_get_payload(nlh);
+
+				got++;
+				if (err->error && !ret)
+					ret = err->error;
+			}
+			nlh = mnl_nlmsg_next(nlh, &n);
+		}
+	}
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+/* A dump request; cb is called for every answer message. */
+static int fc_nl_dump(struct nlmsghdr *req, mnl_cb_t cb, void *data)
+{
+	char rbuf[FC_NL_BUF];
+	struct mnl_socket *nl = fc_nl_open();
+	uint32_t portid;
+	int n, ret = 0;
+
+	if (!nl)
+		return -errno;
+	portid = mnl_socket_get_portid(nl);
+	if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (;;) {
+		n = mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf));
+		if (n < 0) {
+			ret = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			goto out;
+		}
+		n = mnl_cb_run(rbuf, n, req->nlmsg_seq, portid, cb, data);
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (n == MNL_CB_STOP)
+			break;
+	}
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+struct fc_rule_count {
+	int pre, out, post;
+};
+
+static int fc_rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct fc_rule_count *cnt = data;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	const char *chain;
+
+	if (!r)
+		return MNL_CB_ERROR;
+	if (nftnl_rule_nlmsg_parse(nlh, r) == 0) {
+		chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+		if (chain && !strcmp(chain, FC_NAPT_CHAIN_PRE))
+			cnt->pre++;
+		else if (chain && !strcmp(chain, FC_NAPT_CHAIN_OUT))
+			cnt->out++;
+		else if (chain && !strcmp(chain, FC_NAPT_CHAIN_POST))
+			cnt->post++;
+	}
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+/* Rules of our table per chain (-ENOENT: no table). */
+int fc_napt_rule_count(int *pre, int *out, int *post)
+{
+	char buf[FC_NL_BUF];
+	struct fc_rule_count cnt = { 0 };
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+	int ret = -ENOMEM;
+
+	if (!r)
+		goto out;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_IPV4,
+				    NLM_F_DUMP | NLM_F_ACK, fc_nl_seq());
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, FC_NAPT_TABLE);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	ret = fc_nl_dump(nlh, fc_rule_cb, &cnt);
+	*pre = cnt.pre;
+	*out = cnt.out;
+	*post = cnt.post;
+out:
+	if (r)
+		nftnl_rule_free(r);
+	return ret;
+}
+
+int fc_napt_init_conf(const struct fc_napt_conf *conf, int force)
+{
+	static char buf[2 * FC_NL_BUF];
+	int pre, out, post, ret;
+	size_t len;
+
+	/* once: a complete table (and its map) is left as it is */
+	if (!force && !fc_napt_rule_count(&pre, &out, &post) && pre == 1 &&
+	    out == 1 && post == 1)
+		return 0;
+	ret = fc_napt_build_init(buf, sizeof(buf), fc_nl_seq(), conf, &len);
+	if (ret)
+		goto out;
+	ret = fc_napt_nl_send(buf, len);
+out:
+	return ret;
+}
+
+int fc_napt_init(void)
+{
+	struct fc_napt_conf conf;
+
+	fc_net_conf(&conf);
+	return fc_napt_init_conf(&conf, 0);
+}
+
+int fc_napt_add_entry(const struct fc_napt_entry *e)
+{
+	char buf[2 * FC_NL_BUF];
+	size_t len;
+	int ret;
+
+	if (!e->port || !e->aport || !e->addr)
+		return -EINVAL;
+	ret = fc_napt_build_elems(buf, sizeof(buf), fc_nl_seq(), 1, e, 1, &len);
+	if (ret)
+		goto out;
+	ret = fc_napt_nl_send(buf, len);
+	if (ret == -EEXIST)
+		ret = -EADDRINUSE; /* the public port is mapped already */
+out:
+	return ret;
+}
+
+int fc_napt_add(uint16_t port, uint32_t addr, uint16_t aport)
+{
+	struct fc_napt_entry e = { .port = port, .addr = addr, .aport = aport };
+
+	return fc_napt_add_entry(&e);
+}
+
+int fc_napt_del_entries(const struct fc_napt_entry *e, int n)
+{
+	static char buf[2 * FC_NL_BIG_BUF];
+	size_t len;
+	int ret;
+
+	if (n <= 0)
+		return 0;
+	/* the kernel's batch limit is far above 1024 two-byte keys */
+	ret = fc_napt_build_elems(buf, sizeof(buf), fc_nl_seq(), 0, e, n, &len);
+	if (ret)
+		goto out;
+	ret = fc_napt_nl_send(buf, len);
+out:
+	return ret;
+}
+
+int fc_napt_del(uint16_t port)
+{
+	struct fc_napt_entry e = { .port = port };
+
+	return fc_napt_del_entries(&e, 1);
+}
+
+struct fc_elem_list {
+	struct fc_napt_entry *e;
+	int n, cap;
+	int err;
+};
+
+static int fc_elem_add_cb(struct nftnl_set_elem *el, void *data)
+{
+	struct fc_elem_list *l = data;
+	struct fc_napt_entry *ne;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		ne = realloc(l->e, l->cap * sizeof(*ne));
+		if (!ne) {
+			l->err = -ENOMEM;
+			return -1;
+		}
+		l->e = ne;
+	}
+	if (!fc_napt_elem_parse(el, &l->e[l->n]))
+		l->n++;
+	return 0;
+}
+
+static int fc_elem_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct fc_elem_list *l = data;
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return MNL_CB_ERROR;
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) == 0)
+		nftnl_set_elem_foreach(s, fc_elem_add_cb, l);
+	nftnl_set_free(s);
+	return l->err ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+/* The map's elements, read back from the kernel, sorted by port. */
+int fc_napt_list(struct fc_napt_entry **out, int *n)
+{
+	char buf[FC_NL_BUF];
+	struct fc_elem_list l = { 0 };
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	int ret = -ENOMEM;
+
+	if (!s)
+		goto out;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_MAP);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_IPV4,
+				    NLM_F_DUMP | NLM_F_ACK, fc_nl_seq());
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	ret = fc_nl_dump(nlh, fc_elem_cb, &l);
+	if (ret) {
+		free(l.e);
+		goto out;
+	}
+	fc_napt_sort(l.e, l.n);
+	*out = l.e;
+	*n = l.n;
+out:
+	if (s)
+		nftnl_set_free(s);
+	return ret;
+}
+
+/* Every mapping of one app VM, in one batch (it exited or went away). */
+int fc_napt_del_app(uint32_t domid, uint64_t app_id)
+{
+	struct fc_napt_entry *e = NULL;
+	int i, k = 0, n = 0, ret;
+
+	ret = fc_napt_list(&e, &n);
+	if (ret)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (e[i].domid == domid && (!app_id || e[i].app_id == app_id))
+			e[k++] = e[i];
+	ret = fc_napt_del_entries(e, k);
+	if (!ret)
+		ret = k;
+out:
+	free(e);
+	return ret;
+}

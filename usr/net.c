@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dom0 networking for app VMs: the bridge fcbr0 (198.18.0.1/24 unless
+ * configured otherwise) made through rtnetlink with libmnl, IPv4
+ * forwarding, the NAPT table, and an allocator of app VM addresses
+ * (.10 ... .250) kept as one file per address in /run/fcapsule/net/addr,
+ * so that a restarted OS server and concurrent `fcapsule run`s agree.
+ *
+ * Configuration, first found wins: the environment (FC_NET_ADDR
+ * "198.18.0.1/24", FC_NET_BRIDGE, FC_PUBLIC_ADDR), then the file
+ * /run/fcapsule/net/conf written by fc_net_setup(), then the defaults.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
+#include "fc.h"
+
+#define FC_NET_BUF 8192
+
+static void fc_net_path(char *buf, size_t len, const char *leaf)
+{
+	snprintf(buf, len, "%s/net%s%s", fc_run_dir(), leaf ? "/" : "",
+		 leaf ? leaf : "");
+}
+
+/* "KEY=VALUE" from /run/fcapsule/net/conf, or NULL */
+static const char *fc_net_conf_get(const char *key, char *val, size_t len)
+{
+	char path[FC_PATH_MAX], line[128];
+	size_t klen = strlen(key);
+	const char *ret = NULL;
+	FILE *f;
+
+	fc_net_path(path, sizeof(path), "conf");
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || line[klen] != '=')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(val, len, "%s", line + klen + 1);
+		ret = val;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+static const char *fc_net_setting(const char *env, const char *key, char *val,
+				  size_t len)
+{
+	const char *v = getenv(env);
+
+	if (v && *v) {
+		snprintf(val, len, "%s", v);
+		return val;
+	}
+	return fc_net_conf_get(key, val, len);
+}
+
+/* "198.18.0.1/24" -> address (network order) and prefix */
+static int fc_net_parse_cidr(const char *s, uint32_t *addr, int *prefix)
+{
+	char host[INET_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	unsigned long p = 24;
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+
+	if (n >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (inet_pton(AF_INET, host, addr) != 1)
+		return -EINVAL;
+	if (slash && fc_parse_ulong(slash + 1, 8, 30, &p))
+		return -EINVAL;
+	*prefix = p;
+	return 0;
+}
+
+/* Dom0's own address on the bridge (network order) and the prefix. */
+static void fc_net_gw(uint32_t *gw, int *prefix, char *bridge, size_t blen)
+{
+	char val[64];
+
+	*gw = htonl(FC_NET_DEFAULT_ADDR);
+	*prefix = FC_NET_DEFAULT_PREFIX;
+	if (fc_net_setting("FC_NET_ADDR", "addr", val, sizeof(val)) &&
+	    fc_net_parse_cidr(val, gw, prefix))
+		fprintf(stderr, "fcapsule: bad network address '%s'\n", val);
+	if (bridge && !fc_net_setting("FC_NET_BRIDGE", "bridge", bridge, blen))
+		snprintf(bridge, blen, "%s", FC_NET_BRIDGE);
+}
+
+void fc_net_conf(struct fc_napt_conf *conf)
+{
+	uint32_t gw, mask;
+
+	fc_napt_conf_default(conf);
+	fc_net_gw(&gw, &conf->prefix, conf->bridge, sizeof(conf->bridge));
+	mask = htonl(~0u << (32 - conf->prefix));
+	conf->net = gw & mask;
+}
+
+uint32_t fc_net_public_addr(void)
+{
+	char val[64];
+	struct in_addr a;
+
+	if (fc_net_setting("FC_PUBLIC_ADDR", "public", val, sizeof(val)) &&
+	    inet_pton(AF_INET, val, &a) == 1)
+		return a.s_addr;
+	return 0;
+}
+
+/* ---- rtnetlink ---- */
+
+/* Send one request and wait for its ack: 0 or the kernel's -errno. */
+static int fc_rtnl_talk(struct nlmsghdr *nlh)
+{
+	char buf[FC_NET_BUF];
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	uint32_t portid;
+	int n, ret = 0;
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (mnl_cb_run(buf, n, nlh->nlmsg_seq, portid, NULL, NULL) < 0)
+		ret = -errno;
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+static struct nlmsghdr *fc_rtnl_hdr(char *buf, int type, int flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = time(NULL);
+	return nlh;
+}
+
+static int fc_rtnl_bridge_add(const char *name)
+{
+	char buf[FC_NET_BUF];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct nlattr *linkinfo;
+
+	nlh = fc_rtnl_hdr(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, linkinfo);
+	return fc_rtnl_talk(nlh);
+}
+
+static int fc_rtnl_link_up(int ifindex)
+{
+	char buf[FC_NET_BUF];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	nlh = fc_rtnl_hdr(buf, RTM_NEWLINK, 0);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	return fc_rtnl_talk(nlh);
+}
+
+static int fc_rtnl_addr_add(int ifindex, uint32_t addr, int prefix)
+{
+	char buf[FC_NET_BUF];
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+
+	/* REPLACE: setting up twice is not an error */
+	nlh = fc_rtnl_hdr(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = prefix;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = ifindex;
+	mnl_attr_put_u32(nlh, IFA_LOCAL, addr);
+	mnl_attr_put_u32(nlh, IFA_ADDRESS, addr);
+	return fc_rtnl_talk(nlh);
+}
+
+static int fc_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
+static int fc_mkdirs(void)
+{
+	char path[FC_PATH_MAX];
+
+	mkdir(fc_run_dir(), 0755);
+	fc_net_path(path, sizeof(path), NULL);
+	mkdir(path, 0755);
+	fc_net_path(path, sizeof(path), "addr");
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Bridge up with Dom0's address, forwarding on, the NAPT table built;
+ * the settings in use are written to /run/fcapsule/net/conf.
+ */
+int fc_net_setup(void)
+{
+	char bridge[16], conf_text[256], gws[INET_ADDRSTRLEN];
+	char pubs[INET_ADDRSTRLEN] = "", path[FC_PATH_MAX];
+	struct fc_napt_conf conf;
+	uint32_t gw, pub;
+	int prefix, ifindex, ret;
+
+	fc_net_gw(&gw, &prefix, bridge, sizeof(bridge));
+	pub = fc_net_public_addr();
+	ret = fc_mkdirs();
+	if (ret)
+		goto out;
+
+	ifindex = if_nametoindex(bridge);
+	if (!ifindex) {
+		ret = fc_rtnl_bridge_add(bridge);
+		if (ret && ret != -EEXIST) {
+			fprintf(stderr, "fcapsule: bridge %s: %s\n", bridge,
+				strerror(-ret));
+			goto out;
+		}
+		ifindex = if_nametoindex(bridge);
+	}
+	ret = ifindex ? fc_rtnl_addr_add(ifindex, gw, prefix) : -ENODEV;
+	if (!ret)
+		ret = fc_rtnl_link_up(ifindex);
+	if (ret) {
+		fprintf(stderr, "fcapsule: %s address/up: %s\n", bridge,
+			strerror(-ret));
+		goto out;
+	}
+	ret = fc_write_file("/proc/sys/net/ipv4/ip_forward", "1\n");
+	if (ret) {
+		fprintf(stderr, "fcapsule: ip_forward: %s\n", strerror(-ret));
+		goto out;
+	}
+
+	inet_ntop(AF_INET, &gw, gws, sizeof(gws));
+	if (pub)
+		inet_ntop(AF_INET, &pub, pubs, sizeof(pubs));
+	snprintf(conf_text, sizeof(conf_text),
+		 "bridge=%s\naddr=%s/%d\npublic=%s\n", bridge, gws, prefix,
+		 pubs);
+	fc_net_path(path, sizeof(path), "conf");
+	ret = fc_write_file(path, conf_text);
+	if (ret)
+		goto out;
+
+	fc_net_conf(&conf);
+	ret = fc_napt_init_conf(&conf, 1);
+	if (ret)
+		fprintf(stderr, "fcapsule: nftables table ip %s: %s\n",
+			FC_NAPT_TABLE, strerror(-ret));
+out:
+	return ret;
+}
+
+/* ---- the address allocator ---- */
+
+static void fc_addr_file(uint32_t addr, char *path, size_t len)
+{
+	char a[INET_ADDRSTRLEN], leaf[40];
+
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	snprintf(leaf, sizeof(leaf), "addr/%s", a);
+	fc_net_path(path, len, leaf);
+}
+
+/* The file holds "DOMID NAME\n"; domid 0 until fc_net_addr_bind(). */
+static int fc_addr_write(const char *path, uint32_t domid, const char *name,
+			 int excl)
+{
+	char text[FC_VMNAME_MAX + 16];
+	int fd, ret = 0;
+	ssize_t n;
+
+	fd = open(path,
+		  O_WRONLY | O_CREAT | O_CLOEXEC | (excl ? O_EXCL : O_TRUNC),
+		  0644);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(text, sizeof(text), "%u %s\n", domid,
+		     name && *name ? name : "-");
+	if (write(fd, text, n) != n)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+static int fc_addr_read(const char *path, uint32_t *domid, char *name,
+			size_t len)
+{
+	char line[FC_VMNAME_MAX + 16], nm[FC_VMNAME_MAX] = "";
+	unsigned int d = 0;
+	FILE *f = fopen(path, "r");
+	int ret = -ENOENT;
+
+	if (!f)
+		goto out;
+	if (fgets(line, sizeof(line), f) &&
+	    sscanf(line, "%u %63s", &d, nm) >= 1) {
+		if (domid)
+			*domid = d;
+		if (name)
+			snprintf(name, len, "%s", strcmp(nm, "-") ? nm : "");
+		ret = 0;
+	} else {
+		ret = -EINVAL;
+	}
+	fclose(f);
+out:
+	return ret;
+}
+
+/* The lowest free address of .10 ... .250, claimed with O_EXCL. */
+int fc_net_addr_alloc(const char *name, uint32_t *addr)
+{
+	struct fc_napt_conf conf;
+	char path[FC_PATH_MAX];
+	uint32_t host, a;
+	int ret;
+
+	fc_net_conf(&conf);
+	ret = fc_mkdirs();
+	if (ret)
+		return ret;
+	for (host = FC_NET_FIRST_HOST; host <= FC_NET_LAST_HOST; host++) {
+		a = htonl(ntohl(conf.net) + host);
+		fc_addr_file(a, path, sizeof(path));
+		ret = fc_addr_write(path, 0, name, 1);
+		if (ret == -EEXIST)
+			continue;
+		if (!ret)
+			*addr = a;
+		return ret;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+int fc_net_addr_bind(uint32_t addr, uint32_t domid)
+{
+	char path[FC_PATH_MAX], name[FC_VMNAME_MAX];
+	int ret;
+
+	fc_addr_file(addr, path, sizeof(path));
+	ret = fc_addr_read(path, NULL, name, sizeof(name));
+	if (!ret)
+		ret = fc_addr_write(path, domid, name, 0);
+	return ret;
+}
+
+int fc_net_addr_release(uint32_t addr)
+{
+	char path[FC_PATH_MAX];
+
+	fc_addr_file(addr, path, sizeof(path));
+	return unlink(path) ? -errno : 0;
+}
+
+int fc_net_addr_owner(uint32_t addr, uint32_t *domid, char *name, size_t len)
+{
+	char path[FC_PATH_MAX];
+
+	fc_addr_file(addr, path, sizeof(path));
+	return fc_addr_read(path, domid, name, len);
+}
+
+/*
+ * Walk the address files; with release set, unlink those of domid.
+ * Returns the number found, or a negative errno.
+ */
+static int fc_addr_scan(uint32_t domid, int release, uint32_t *addr, char *name,
+			size_t len)
+{
+	char dir[FC_PATH_MAX], path[FC_PATH_MAX + 300];
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	fc_net_path(dir, sizeof(dir), "addr");
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		struct in_addr a;
+		uint32_t owner;
+
+		if (inet_pton(AF_INET, de->d_name, &a) != 1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (fc_addr_read(path, &owner, name, len) || owner != domid)
+			continue;
+		found++;
+		if (addr)
+			*addr = a.s_addr;
+		if (release)
+			unlink(path);
+		else
+			break;
+	}
+	closedir(d);
+	return found;
+}
+
+int fc_net_addr_release_dom(uint32_t domid)
+{
+	return fc_addr_scan(domid, 1, NULL, NULL, 0);
+}
+
+int fc_net_addr_of_dom(uint32_t domid, uint32_t *addr, char *name, size_t len)
+{
+	int n = fc_addr_scan(domid, 0, addr, name, len);
+
+	if (n < 0)
+		return n;
+	return n ? 0 : -ENOENT;
+}
+
+/* Xen's OUI and the address's low 24 bits: unique while the IP is. */
+void fc_net_mac(uint32_t addr, char *buf, size_t len)
+{
+	uint32_t h = ntohl(addr);
+
+	snprintf(buf, len, "00:16:3e:%02x:%02x:%02x", (h >> 16) & 0xff,
+		 (h >> 8) & 0xff, h & 0xff);
+}

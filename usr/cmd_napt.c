@@ -18,8 +18,9 @@ static int fc_napt_usage(void)
 {
 	fprintf(stderr,
 		"usage: fcapsule napt [--json]\n"
-		"       fcapsule napt add PORT ADDR:PORT\n"
-		"       fcapsule napt del PORT\n"
+		"       fcapsule napt add PORT ADDR:PORT [--dom ID [--name "
+		"N]]\n"
+		"       fcapsule napt del PORT | --dom ID\n"
 		"       fcapsule napt bench [--counts N,N,...] [--reps N]\n");
 	return FC_EXIT_USAGE;
 }
@@ -72,15 +73,28 @@ static int fc_napt_cmd_list(int json)
 	return FC_EXIT_OK;
 }
 
-static int fc_napt_cmd_add(const char *port_s, const char *target)
+/* --dom and --name: the owner, as the OS server records it (tests) */
+static int fc_napt_cmd_add(int argc, char **argv)
 {
+	const char *port_s = argv[1];
 	struct fc_napt_entry e;
 	unsigned long port;
-	int ret;
+	int i, ret;
 
 	memset(&e, 0, sizeof(e));
 	if (fc_parse_ulong(port_s, 1, 65535, &port) ||
-	    fc_napt_parse_target(target, &e.addr, &e.aport))
+	    fc_napt_parse_target(argv[2], &e.addr, &e.aport))
+		return fc_napt_usage();
+	for (i = 3; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--dom") &&
+		    !fc_parse_id(argv[i + 1], &e.domid))
+			continue;
+		if (!strcmp(argv[i], "--name") && fc_name_valid(argv[i + 1]))
+			snprintf(e.name, sizeof(e.name), "%s", argv[i + 1]);
+		else
+			return fc_napt_usage();
+	}
+	if (i != argc)
 		return fc_napt_usage();
 	e.port = port;
 	ret = fc_napt_init();
@@ -92,12 +106,23 @@ static int fc_napt_cmd_add(const char *port_s, const char *target)
 	return FC_EXIT_OK;
 }
 
-static int fc_napt_cmd_del(const char *port_s)
+static int fc_napt_cmd_del(int argc, char **argv)
 {
+	const char *port_s = argv[argc - 1];
 	unsigned long port;
+	uint32_t domid;
 	int ret;
 
-	if (fc_parse_ulong(port_s, 1, 65535, &port))
+	if (argc == 3 && !strcmp(argv[1], "--dom")) {
+		if (fc_parse_id(argv[2], &domid))
+			return fc_napt_usage();
+		ret = fc_napt_del_app(domid, 0);
+		if (ret < 0)
+			return fc_napt_errno_exit(argv[2], ret);
+		printf("%d\n", ret);
+		return FC_EXIT_OK;
+	}
+	if (argc != 2 || fc_parse_ulong(port_s, 1, 65535, &port))
 		return fc_napt_usage();
 	ret = fc_napt_del(port);
 	if (ret)
@@ -111,10 +136,10 @@ int main_napt(int argc, char **argv)
 		return fc_napt_cmd_list(0);
 	if (argc == 2 && !strcmp(argv[1], "--json"))
 		return fc_napt_cmd_list(1);
-	if (argc == 4 && !strcmp(argv[1], "add"))
-		return fc_napt_cmd_add(argv[2], argv[3]);
-	if (argc == 3 && !strcmp(argv[1], "del"))
-		return fc_napt_cmd_del(argv[2]);
+	if (argc >= 4 && !strcmp(argv[1], "add"))
+		return fc_napt_cmd_add(argc - 1, argv + 1);
+	if (argc >= 3 && !strcmp(argv[1], "del"))
+		return fc_napt_cmd_del(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "bench"))
 		return fc_napt_bench(argc - 1, argv + 1);
 	return fc_napt_usage();

@@ -30,4 +30,26 @@ extern int errno;
 #define ETIMEDOUT 110
 #define EQUOTA	  122
 
+/* Sockets (libos/net/socket.c). */
+#define EINTR		4
+#define EMFILE		24
+#define EPIPE		32
+#define EWOULDBLOCK	EAGAIN
+#define ENOTSOCK	88
+#define EDESTADDRREQ	89
+#define EPROTONOSUPPORT 93
+#define EOPNOTSUPP	95
+#define EAFNOSUPPORT	97
+#define EADDRINUSE	98
+#define EADDRNOTAVAIL	99
+#define ENETUNREACH	101
+#define ECONNABORTED	103
+#define ECONNRESET	104
+#define ENOBUFS		105
+#define ENOTCONN	107
+#define ECONNREFUSED	111
+#define EHOSTUNREACH	113
+#define EALREADY	114
+#define EINPROGRESS	115
+
 #endif

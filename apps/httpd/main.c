@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * httpd: a small web server on the library OS's sockets.  Every request
+ * gets one HTML page naming the app VM and counting requests.
+ * Usage (the domain's cmdline): [PORT]   (default 80)
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <fcos/xenbus.h>
+
+static char name[64] = "?";
+
+/* Read the request head (up to the blank line), 5 s at most. */
+static int read_request(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	while (len + 1 < size) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 5000) <= 0)
+			return -1;
+		n = recv(fd, buf + len, size - 1 - len, 0);
+		if (n <= 0)
+			return -1;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n"))
+			return 0;
+	}
+	return 0; /* head too long: answer anyway */
+}
+
+static int send_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, p, len, 0);
+
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void serve(int fd, unsigned long count)
+{
+	char req[2048], body[512], head[256];
+	int blen, hlen;
+
+	if (read_request(fd, req, sizeof(req)))
+		return;
+	blen = snprintf(body, sizeof(body),
+			"<!DOCTYPE html>\n<html><head><title>FlexCapsule"
+			"</title></head>\n<body><h1>FlexCapsule httpd on %s: "
+			"request #%lu</h1></body></html>\n",
+			name, count);
+	hlen = snprintf(head, sizeof(head),
+			"HTTP/1.0 200 OK\r\nServer: fc-httpd\r\n"
+			"Content-Type: text/html\r\nContent-Length: %d\r\n"
+			"Connection: close\r\n\r\n",
+			blen);
+	if (strncmp(req, "HEAD ", 5) == 0)
+		blen = 0;
+	if (!send_all(fd, head, (size_t)hlen))
+		send_all(fd, body, (size_t)blen);
+}
+
+int main(int argc, char **argv)
+{
+	int port = argc > 1 ? atoi(argv[1]) : 80;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	unsigned long count = 0;
+	char *v;
+	int s;
+
+	if (!fcos_xs_read(FCOS_XS_NO_TRANSACTION, "name", &v)) {
+		snprintf(name, sizeof(name), "%s", v);
+		free(v);
+	}
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	if (s < 0 || bind(s, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(s, SOMAXCONN)) {
+		printf("httpd: cannot listen on port %d: errno %d\n", port,
+		       errno);
+		return 1;
+	}
+	printf("FC-HTTPD-READY %s port %d\n", name, port);
+	for (;;) {
+		int c = accept(s, NULL, NULL);
+
+		if (c < 0) {
+			printf("httpd: accept: errno %d\n", errno);
+			continue;
+		}
+		serve(c, ++count);
+		close(c);
+	}
+}

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "net" driver: lwIP (NO_SYS) on netfront.  Its init only starts lwIP
+ * and the netd thread, so that boot is not held up by the vif handshake;
+ * netd connects netfront, configures the address from xenstore, then
+ * feeds received frames to lwIP and runs its timers.  lwIP is only ever
+ * entered from threads (netd and socket calls), never from event
+ * handlers, and threads switch only where they block: no locking needed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcos/net.h>
+#include <fcos/netfront.h>
+#include <fcos/sched.h>
+#include <fcos/setup.h>
+#include <fcos/time.h>
+#include <fcos/xenbus.h>
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+#include "net-internal.h"
+#include "netcfg.h"
+
+/* The vif's backend may take long to appear under emulation. */
+#define CONNECT_TIMEOUT_NS (60 * FCOS_NSEC_PER_SEC)
+
+struct fcos_waitq fcos_net_wq = FCOS_WAITQ_INIT;
+static struct fcos_waitq netd_wq = FCOS_WAITQ_INIT;
+static int netd_kicked;
+static struct netif nif;
+static struct fcos_net_info info;
+static int net_state; /* 0 coming up, 1 up, -1 failed */
+
+void fcos_net_kick(void)
+{
+	netd_kicked = 1;
+	fcos_waitq_wake_all(&netd_wq);
+}
+
+static err_t linkoutput(struct netif *n, struct pbuf *p)
+{
+	void *buf;
+	int slot;
+
+	(void)n;
+	if (p->tot_len > FCOS_NETFRONT_MTU_FRAME)
+		return ERR_IF;
+	buf = fcos_netfront_tx_get(&slot);
+	if (!buf)
+		return ERR_MEM; /* all buffers in flight: TCP retransmits */
+	pbuf_copy_partial(p, buf, p->tot_len, 0);
+	return fcos_netfront_tx_send(slot, p->tot_len) ? ERR_IF : ERR_OK;
+}
+
+static err_t nif_init(struct netif *n)
+{
+	n->name[0] = 'x';
+	n->name[1] = 'n';
+	n->mtu = 1500;
+	n->hwaddr_len = 6;
+	memcpy(n->hwaddr, fcos_netfront_mac(), 6);
+	n->flags =
+		NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+	n->output = etharp_output;
+	n->linkoutput = linkoutput;
+	return ERR_OK;
+}
+
+/* One frame from netfront: copied into lwIP's own buffers at once. */
+static void rx_frame(const void *frame, size_t len, void *arg)
+{
+	struct netif *n = arg;
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+
+	if (!p)
+		return;
+	if (pbuf_take(p, frame, (u16_t)len) != ERR_OK ||
+	    n->input(p, n) != ERR_OK)
+		pbuf_free(p);
+}
+
+/*
+ * The address: data/fc-net ("ADDR/PREFIX GATEWAY", written by the OS
+ * server) wins over the vif's "ip" node in the backend directory (what
+ * xl's vif = ['ip=...'] writes).
+ */
+static int read_config(struct fcos_net_cfg *cfg)
+{
+	char path[96], *v = NULL;
+	int rc;
+
+	if (!fcos_xs_read(FCOS_XS_NO_TRANSACTION, "data/fc-net", &v)) {
+		rc = fcos_net_parse_cfg(v, 1, cfg);
+		if (rc)
+			printf("net: bad data/fc-net \"%s\"\n", v);
+		free(v);
+		if (!rc)
+			return 0;
+	}
+	snprintf(path, sizeof(path), "%s/ip", fcos_netfront_backend());
+	if (fcos_xs_read(FCOS_XS_NO_TRANSACTION, path, &v))
+		return -ENOENT;
+	rc = fcos_net_parse_cfg(v, 0, cfg);
+	if (rc)
+		printf("net: bad %s \"%s\"\n", path, v);
+	free(v);
+	return rc ? -EINVAL : 0;
+}
+
+static void ip4(ip4_addr_t *a, const uint8_t b[4])
+{
+	IP4_ADDR(a, b[0], b[1], b[2], b[3]);
+}
+
+static int bring_up(void)
+{
+	struct fcos_net_cfg cfg;
+	ip4_addr_t addr, mask, gw;
+	const uint8_t *m;
+	int rc;
+
+	rc = fcos_netfront_init(&netd_wq, CONNECT_TIMEOUT_NS);
+	if (rc) {
+		printf("net: %s\n", rc == -ENODEV ? "no vif" : "vif failed");
+		return rc;
+	}
+	if (read_config(&cfg)) {
+		printf("net: no address for this app VM (see docs/net.md)\n");
+		return -ENOENT;
+	}
+	ip4(&addr, cfg.addr);
+	ip4(&mask, cfg.mask);
+	ip4(&gw, cfg.gw);
+	if (!netif_add(&nif, &addr, &mask, &gw, &nif, nif_init, ethernet_input))
+		return -ENOMEM;
+	netif_set_default(&nif);
+	netif_set_link_up(&nif);
+	netif_set_up(&nif); /* also announces us by gratuitous ARP */
+	m = fcos_netfront_mac();
+	memcpy(info.mac, m, 6);
+	memcpy(info.addr, cfg.addr, 4);
+	memcpy(info.mask, cfg.mask, 4);
+	memcpy(info.gw, cfg.gw, 4);
+	info.up = 1;
+	printf("FC-NET-UP %u.%u.%u.%u/%d gw %u.%u.%u.%u "
+	       "mac %02x:%02x:%02x:%02x:%02x:%02x\n",
+	       cfg.addr[0], cfg.addr[1], cfg.addr[2], cfg.addr[3], cfg.prefix,
+	       cfg.gw[0], cfg.gw[1], cfg.gw[2], cfg.gw[3], m[0], m[1], m[2],
+	       m[3], m[4], m[5]);
+	return 0;
+}
+
+static void netd(void *arg)
+{
+	(void)arg;
+	net_state = bring_up() ? -1 : 1;
+	fcos_waitq_wake_all(&fcos_net_wq);
+	for (;;) {
+		uint32_t ms;
+		uint64_t dl;
+
+		if (net_state == 1)
+			fcos_netfront_poll(rx_frame, &nif);
+		sys_check_timeouts();
+		ms = sys_timeouts_sleeptime();
+		dl = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE
+			     ? FCOS_TIME_NEVER
+			     : fcos_monotonic_ns() + ms * FCOS_NSEC_PER_MSEC;
+		netd_kicked = 0;
+		fcos_wait_event_deadline(
+			&netd_wq, netd_kicked || fcos_netfront_pending(), dl);
+	}
+}
+
+int fcos_net_wait_up(uint64_t timeout_ns)
+{
+	uint64_t dl = timeout_ns == FCOS_TIME_NEVER
+			      ? FCOS_TIME_NEVER
+			      : fcos_monotonic_ns() + timeout_ns;
+	int rc = fcos_wait_event_deadline(&fcos_net_wq, net_state != 0, dl);
+
+	if (rc)
+		return -ETIMEDOUT;
+	return net_state == 1 ? 0 : -ENODEV;
+}
+
+void fcos_net_get_info(struct fcos_net_info *i)
+{
+	*i = info;
+}
+
+static int net_init(void)
+{
+	lwip_init();
+	if (!fcos_thread_create("netd", netd, NULL))
+		return -ENOMEM;
+	return 0;
+}
+
+static void net_fini(void)
+{
+	fcos_netfront_fini();
+}
+
+static int net_suspend(void)
+{
+	if (net_state == 1)
+		netif_set_link_down(&nif);
+	return fcos_netfront_suspend();
+}
+
+static int net_resume(void)
+{
+	int rc = fcos_netfront_resume();
+
+	/* Link up sends a gratuitous ARP: the bridge learns where we are
+	 * now (after migration or in a fork's child). */
+	if (!rc && net_state == 1)
+		netif_set_link_up(&nif);
+	return rc;
+}
+
+static const struct fcos_driver net_driver = {
+	.name = "net",
+	.init = net_init,
+	.fini = net_fini,
+	.suspend = net_suspend,
+	.resume = net_resume,
+};
+FCOS_DRIVER(net_driver);

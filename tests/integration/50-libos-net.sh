@@ -1,0 +1,105 @@
+#!/bin/bash
+# timeout: 900
+# Library-OS networking on real Xen: netfront + lwIP + sockets.  httpd and
+# echod app VMs on a Dom0 bridge (198.18.0.1/24) with the fast vif script;
+# Dom0 fetches pages (counter increments), pings, and echoes through them.
+. tests/integration/lib.sh
+
+BR=fcbr0
+VIFSCRIPT=$TOP/scripts/vif-fcapsule
+
+# net_cfg NAME IMAGE CMDLINE IP MAC: xl config of an app VM with one vif.
+net_cfg() {
+	cat >/tmp/$1.cfg <<CFG
+name = "$1"
+type = "pv"
+kernel = "$BUILD/apps/$2"
+cmdline = "$3"
+memory = 4
+on_poweroff = "preserve"
+on_crash = "preserve"
+vif = ['bridge=$BR,ip=$4,mac=$5,script=$VIFSCRIPT']
+CFG
+}
+
+for app in httpd echod; do
+	t_check "$app image is built" test -s "$BUILD/apps/$app"
+done
+
+ip link add $BR type bridge 2>/dev/null
+ip addr add 198.18.0.1/24 dev $BR 2>/dev/null
+ip link set $BR up
+t_check "bridge $BR is up with 198.18.0.1" \
+	sh -c "ip -4 addr show $BR | grep -q 198.18.0.1/24"
+
+net_cfg web-1 httpd "" 198.18.0.10 00:16:3e:fc:00:0a
+start=$(date +%s.%N)
+t_check "xl create httpd with a vif (fast hotplug script)" \
+	xl create -q /tmp/web-1.cfg
+end=$(date +%s.%N)
+echo "# xl create with one vif took $(echo "$end - $start" | bc) s"
+t_check "httpd's network is up with the vif's ip" \
+	t_wait_console web-1 'FC-NET-UP 198.18.0.10/24' 60
+t_check "httpd listens" t_wait_console web-1 'FC-HTTPD-READY web-1 port 80' 30
+t_check "the vif is on the bridge" \
+	sh -c "ip -o link show master $BR | grep -q vif"
+t_check "hotplug-status is connected" sh -c \
+	"xenstore-read /local/domain/0/backend/vif/\$(xl domid web-1)/0/hotplug-status | grep -qx connected"
+
+t_check "ping 198.18.0.10 (ICMP echo by lwIP)" ping -c 3 -W 5 198.18.0.10
+
+page1=$(curl -s --max-time 20 http://198.18.0.10/)
+echo "# page: $page1"
+t_check "curl gets the page with request #1" \
+	sh -c "echo '$page1' | grep -q 'FlexCapsule httpd on web-1: request #1'"
+page2=$(curl -s --max-time 20 http://198.18.0.10/)
+t_check "the counter increments (request #2)" \
+	sh -c "echo '$page2' | grep -q 'request #2'"
+page3=$(busybox wget -q -O - -T 20 http://198.18.0.10/ 2>/dev/null)
+t_check "busybox wget gets request #3" \
+	sh -c "echo '$page3' | grep -q 'request #3'"
+hdr=$(curl -sI --max-time 20 http://198.18.0.10/)
+t_check "HEAD gets 200 OK with Content-Length" \
+	sh -c "echo '$hdr' | grep -q '^HTTP/1.0 200 OK' && echo '$hdr' | grep -qi '^Content-Length: '"
+
+# Ten requests in a row and their time.
+start=$(date +%s%N)
+ok=0
+for i in $(seq 1 10); do
+	curl -s --max-time 20 http://198.18.0.10/ | grep -q "request #$((4 + i))" &&
+		ok=$((ok + 1))
+done
+end=$(date +%s%N)
+echo "# 10 sequential requests: $(((end - start) / 1000000)) ms"
+t_check "10 sequential requests answered in order ($ok/10)" test "$ok" = 10
+
+# echod: round trips, several clients, a bigger transfer.
+net_cfg echo-1 echod "7777" 198.18.0.11 00:16:3e:fc:00:0b
+t_check "xl create echod" xl create -q /tmp/echo-1.cfg
+t_check "echod is ready" t_wait_console echo-1 'FC-ECHOD-READY port 7777' 60
+t_check "echod's network is up" t_wait_console echo-1 'FC-NET-UP 198.18.0.11/24' 10
+out=$( (echo "hello flexcapsule"; sleep 1) | busybox nc 198.18.0.11 7777)
+t_check "echo round trip ('$out')" test "$out" = "hello flexcapsule"
+(echo one; sleep 2) | busybox nc 198.18.0.11 7777 >/tmp/e1 &
+(echo two; sleep 2) | busybox nc 198.18.0.11 7777 >/tmp/e2 &
+wait
+t_check "two clients at once" sh -c \
+	"grep -qx one /tmp/e1 && grep -qx two /tmp/e2"
+head -c 200000 /dev/urandom >/tmp/blob
+start=$(date +%s%N)
+(cat /tmp/blob; sleep 3) | busybox nc 198.18.0.11 7777 >/tmp/blob.back
+end=$(date +%s%N)
+echo "# 200000 bytes echoed in $(((end - start) / 1000000)) ms (incl. 3 s linger)"
+t_check "200 KB echoed back intact" cmp /tmp/blob /tmp/blob.back
+t_check "httpd still answers after echod's traffic" \
+	sh -c "curl -s --max-time 20 http://198.18.0.10/ | grep -q 'request #15'"
+
+t_check "no crash in httpd" sh -c "! grep -q FC-CRASH $CONSOLE_DIR/guest-web-1.log"
+t_check "no crash in echod" sh -c "! grep -q FC-CRASH $CONSOLE_DIR/guest-echo-1.log"
+
+t_check "xl destroy httpd" xl destroy web-1
+t_check "xl destroy echod" xl destroy echo-1
+sleep 1
+t_check "no vif left on the bridge" \
+	sh -c "! ip -o link show master $BR | grep -q vif"
+t_done

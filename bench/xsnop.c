@@ -55,6 +55,9 @@ int main(int argc, char **argv)
 			continue;
 		if (xs_write(xs, XBT_NULL, resp, v, len))
 			answered++;
+		else
+			fprintf(stderr, "xsnop: write %s: %s\n", resp,
+				strerror(errno));
 		free(v);
 	}
 	fprintf(stderr, "xsnop: answered %lu\n", answered);

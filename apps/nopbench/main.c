@@ -128,7 +128,15 @@ int main(int argc, char **argv)
 		rc = xs_nop(&w, ++i);
 		xs_t[k] = fcos_monotonic_ns() - t0;
 		if (rc) {
-			printf("FC-NOPBENCH xenstore NOP failed: %d\n", rc);
+			char *q = NULL, *a = NULL;
+
+			fcos_xs_read(FCOS_XS_NO_TRANSACTION, "data/fcnop/req",
+				     &q);
+			fcos_xs_read(FCOS_XS_NO_TRANSACTION, "data/fcnop/resp",
+				     &a);
+			printf("FC-NOPBENCH xenstore NOP %d failed: %d (req=%s "
+			       "resp=%s)\n",
+			       i, rc, q ? q : "?", a ? a : "?");
 			return 1;
 		}
 	}

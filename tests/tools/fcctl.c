@@ -4,8 +4,11 @@
  *
  *   fcctl list                      one line per app VM known to the module
  *   fcctl state DOMID               connected | broken | none
- *   fcctl next-request [SECONDS]    wait for a FC_EV_REQUEST, print
- *                                   "domid app_id req_id opcode"
+ *   fcctl next-request [SECONDS [DOMID]]
+ *                                   wait for a FC_EV_REQUEST (of DOMID),
+ *                                   print "domid app_id req_id opcode"
+ *   fcctl answer SECONDS DOMID STATUS
+ *                                   next-request, then complete it at once
  *   fcctl complete DOMID APPID REQID STATUS
  *                                   exit status: 0, or the errno
  */
@@ -75,7 +78,11 @@ static int state(unsigned int domid)
 	return 0;
 }
 
-static int next_request(int seconds)
+static int complete(char **a);
+
+/* Wait for a request (of @domid if >= 0); print it; with @answer, also
+ * complete it at once with status *@answer (no shell in between). */
+static int next_request(int seconds, long domid, const char *answer)
 {
 	struct pollfd p = { .fd = dev(), .events = POLLIN };
 	struct fc_event ev;
@@ -85,10 +92,23 @@ static int next_request(int seconds)
 			return 1;
 		if (read(p.fd, &ev, sizeof(ev)) != sizeof(ev))
 			continue;
-		if (ev.type == FC_EV_REQUEST) {
+		if (ev.type == FC_EV_REQUEST &&
+		    (domid < 0 || ev.domid == (__u32)domid)) {
 			printf("%u %llu %llu %u\n", ev.domid,
 			       (unsigned long long)ev.app_id,
 			       (unsigned long long)ev.req_id, ev.opcode);
+			if (answer) {
+				char d[16], a[24], r[24],
+					*args[4] = { d, a, r, (char *)answer };
+
+				snprintf(d, sizeof(d), "%u", ev.domid);
+				snprintf(a, sizeof(a), "%llu",
+					 (unsigned long long)ev.app_id);
+				snprintf(r, sizeof(r), "%llu",
+					 (unsigned long long)ev.req_id);
+				fflush(stdout);
+				return complete(args);
+			}
 			return 0;
 		}
 	}
@@ -120,7 +140,10 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "state"))
 		return state(strtoul(argv[2], NULL, 0));
 	if (argc >= 2 && !strcmp(argv[1], "next-request"))
-		return next_request(argc > 2 ? atoi(argv[2]) : 30);
+		return next_request(argc > 2 ? atoi(argv[2]) : 30,
+				    argc > 3 ? atol(argv[3]) : -1, NULL);
+	if (argc == 5 && !strcmp(argv[1], "answer"))
+		return next_request(atoi(argv[2]), atol(argv[3]), argv[4]);
 	if (argc == 6 && !strcmp(argv[1], "complete"))
 		return complete(argv + 2);
 	fprintf(stderr, "usage: see tests/tools/fcctl.c\n");

@@ -1,0 +1,60 @@
+#!/bin/bash
+# timeout: 600
+# The libos frontend on real Xen: an app VM connects to fcapsule.ko
+# (xenbus handshake, both rings), HELLO and NOPs are answered (also from
+# four threads at once), the module lists it Connected, a session can be
+# ended and restarted (fcfront_suspend/resume), EXIT reaches the OS
+# server's queue with the exit code, and an app VM without the device
+# still boots.
+. tests/integration/lib.sh
+. tests/integration/fcdev.sh
+
+t_check "insmod fcapsule.ko" insmod "$KO"
+t_check "start fcping with an fcapsule device" fc_start ping1 fcping "200 hold"
+t_check "fcping connects and its NOPs are answered" \
+	t_wait_console ping1 '^FC-NOP-OK 200 session=1' 120
+t_check "HELLO reports the app VM's name and 32 slots" \
+	t_wait_console ping1 '^FC-HELLO version=1 domid=[0-9]+ app_id=[0-9]+ parent=0 slots=32 ipc_max=64 name=ping1$' 5
+d1=$(fc_domid ping1)
+t_check "frontend and backend are Connected (4)" \
+	test "$(fc_fe_state $d1)/$(fc_be_state $d1)" = 4/4
+t_check "FC_IOC_LIST shows it connected" \
+	sh -c "$FCCTL list | grep -q '^$d1 ping1 [0-9]* connected req=2[0-9][0-9] '"
+fcctl list | sed 's/^/# /'
+
+t_check "a session ends and restarts (suspend/resume hooks)" \
+	fc_start cyc fcping "50 cycle"
+t_check "NOPs answered after the restart" t_wait_console cyc '^FC-CYCLE-OK 50' 120
+t_check "the new session has a new app id" \
+	sh -c "grep -a '^FC-HELLO' /var/log/xen/console/guest-cyc.log | awk '{print \$4}' | sort -u | wc -l | grep -qx 2"
+
+# EXIT: read the OS server's queue while fcping exits, complete it.
+t_check "start a short fcping" fc_start ex1 fcping "10"
+d3=$(fc_domid ex1)
+ev=$(fcctl answer 120 "$d3" 0)
+echo "# event: $ev"
+t_check "EXIT (opcode 6) of the exiting app VM reaches /dev/fcapsule" \
+	sh -c "echo '$ev' | head -n 1 | grep -qE '^$d3 [0-9]+ [0-9]+ 6$'"
+t_check "the OS server completes the EXIT" \
+	sh -c "echo '$ev' | grep -qx 'complete: ok'"
+t_check "the app VM then exits with FC-EXIT 0" t_wait_console ex1 '^FC-EXIT 0' 30
+t_check "without waiting out the EXIT timeout" \
+	sh -c "! grep -qa 'EXIT: -110' /var/log/xen/console/guest-ex1.log"
+
+cp "$BUILD/apps/hello" /run/fcimg/hello
+cat >/tmp/nodev.cfg <<CFG
+name = "nodev"
+kernel = "/run/fcimg/hello"
+cmdline = "7"
+memory = 4
+CFG
+xl create -q /tmp/nodev.cfg
+t_check "an app VM without the device still boots and exits" \
+	t_wait_console nodev '^FC-EXIT 7' 60
+t_check "ping1 is still answered (NOP count grows only on use)" \
+	test "$(fc_be_state $d1)" = 4
+xl destroy ping1
+xl destroy cyc 2>/dev/null
+t_check "device gone after destroy" sh -c "sleep 2; ! $FCCTL list | grep -q ' ping1 '"
+t_check "rmmod once no app VM is bound" rmmod fcapsule
+t_done

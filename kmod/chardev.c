@@ -232,6 +232,14 @@ static long fcback_dev_ioctl(struct file *file, unsigned int cmd,
 		return fcback_ioc_stats(argp);
 	case FC_IOC_COMPLETE:
 		return fcback_ioc_complete(argp);
+	case FC_IOC_IPC_ALLOW:
+		return fcback_ioc_ipc_rule(argp, FC_IPC_ALLOW);
+	case FC_IOC_IPC_DENY:
+		return fcback_ioc_ipc_rule(argp, FC_IPC_DENY);
+	case FC_IOC_IPC_LIST:
+		return fcback_ioc_ipc_list(argp);
+	case FC_IOC_IPC_STATS:
+		return fcback_ioc_ipc_stats(argp);
 	default:
 		return -ENOTTY;
 	}

@@ -18,6 +18,17 @@
 
 #define FCBACK_DRV_NAME "fcapsule"
 
+/* Capacity of each receiver's IPC queue in the module (messages). */
+#define FCBACK_IPCQ_LEN 128
+
+/* An IPC message accepted for a receiver whose inbound ring was full. */
+struct fcback_ipc_qent {
+	struct fcapsule_in_request msg;
+	u64 src_app_id;		/* to count a drop on the right sender */
+	u32 src_domid;
+	u32 len;
+};
+
 /* A request handed to userspace and not yet completed. */
 struct fcback_pending {
 	u64 id;			/* the frontend's request id */
@@ -35,7 +46,8 @@ struct fcback_pending {
  *    found in the registry has its rings mapped until it is removed;
  *  - rsp_lock protects the request ring's response side (rsp_prod_pvt)
  *    and pending[], shared by the ring worker and FC_IOC_COMPLETE;
- *  - in_lock protects the inbound ring's producer side.
+ *  - in_lock protects the inbound ring's producer side and ipcq;
+ *  - lock order: registry mutex, then a capsule's in_lock.
  * The request ring's consumer side (req_cons) is touched only by the ring
  * worker, of which at most one instance runs at a time.
  */
@@ -47,6 +59,7 @@ struct fcback_capsule {
 	/* Identity, fixed while connected. */
 	domid_t domid;
 	u32 parent_domid;
+	u32 family;		/* root ancestor's domid (IPC policy) */
 	u64 app_id;
 	u32 version;
 	char name[FC_NAME_MAX];
@@ -61,6 +74,9 @@ struct fcback_capsule {
 	spinlock_t rsp_lock;
 	spinlock_t in_lock;
 	u64 in_next_id;		/* under in_lock */
+	/* IPC messages for us waiting for in-ring slots, under in_lock. */
+	struct fcback_ipc_qent *ipcq;	/* FCBACK_IPCQ_LEN, from probe */
+	unsigned int ipcq_head, ipcq_count;
 	struct fcback_pending pending[FC_RING_SLOTS];	/* under rsp_lock */
 
 	/* Counters (atomic64 so readers need no lock). */
@@ -72,6 +88,12 @@ struct fcback_capsule {
 	atomic64_t n_ipc_sent;
 	atomic64_t n_ipc_received;
 	atomic64_t n_in_acked;
+	atomic64_t n_ipc_dropped;
+	atomic64_t n_ipc_denied;
+	atomic64_t n_ipc_refused;
+	atomic64_t n_ipc_failed;
+	atomic64_t n_ipc_bytes_sent;
+	atomic64_t n_ipc_bytes_received;
 };
 
 /* main.c */
@@ -91,6 +113,15 @@ int fcback_ring_complete(struct fcback_capsule *cap, u64 req_id, s32 status,
 int fcback_in_push(struct fcback_capsule *cap,
 		   const struct fcapsule_in_request *msg);
 
+/* ipc.c */
+s32 fcback_ipc_send(struct fcback_capsule *cap,
+		    const struct fcapsule_request *req);
+bool fcback_ipc_flush_locked(struct fcback_capsule *cap);
+void fcback_ipc_drop_queue(struct fcback_capsule *cap);
+long fcback_ioc_ipc_rule(void __user *argp, u32 verdict);
+long fcback_ioc_ipc_list(void __user *argp);
+long fcback_ioc_ipc_stats(void __user *argp);
+
 /* registry.c */
 u64 fcback_registry_add(struct fcback_capsule *cap);
 void fcback_registry_del(struct fcback_capsule *cap);
@@ -98,6 +129,7 @@ void fcback_registry_lock(void);
 void fcback_registry_unlock(void);
 struct fcback_capsule *fcback_registry_find_domid(u32 domid);
 struct fcback_capsule *fcback_registry_find_name(const char *name);
+struct list_head *fcback_registry_head(void);
 unsigned int fcback_registry_count(void);
 int fcback_registry_list(struct fc_ioc_capsule __user *ucaps,
 			 u32 capacity, u32 *count, u32 *total);

@@ -11,6 +11,7 @@
 #include <linux/uaccess.h>
 
 #include "fcback.h"
+#include "ipc_policy.h"
 
 static DEFINE_MUTEX(fcback_registry_mutex);
 static LIST_HEAD(fcback_capsules);
@@ -30,7 +31,13 @@ void fcback_registry_unlock(void)
 /* Add a connected capsule; returns the app id given to it. */
 u64 fcback_registry_add(struct fcback_capsule *cap)
 {
+	struct fcback_capsule *parent;
+
 	mutex_lock(&fcback_registry_mutex);
+	parent = cap->parent_domid ?
+		 fcback_registry_find_domid(cap->parent_domid) : NULL;
+	cap->family = fcback_ipc_family(cap->domid, cap->parent_domid,
+					parent ? parent->family : 0);
 	cap->app_id = fcback_next_app_id++;
 	list_add_tail(&cap->node, &fcback_capsules);
 	fcback_nr_capsules++;
@@ -68,6 +75,13 @@ struct fcback_capsule *fcback_registry_find_name(const char *name)
 		if (!strncmp(cap->name, name, FC_NAME_MAX))
 			return cap;
 	return NULL;
+}
+
+/* The list of connected capsules, for IPC statistics (mutex held). */
+struct list_head *fcback_registry_head(void)
+{
+	lockdep_assert_held(&fcback_registry_mutex);
+	return &fcback_capsules;
 }
 
 unsigned int fcback_registry_count(void)

@@ -171,48 +171,6 @@ int fcback_in_push(struct fcback_capsule *cap,
 	return 0;
 }
 
-static s32 fcback_op_ipc_send(struct fcback_capsule *cap,
-			      const struct fcapsule_request *req)
-{
-	const struct fc_ipc_send_req *ipc = &req->u.ipc_send;
-	struct fcapsule_in_request msg;
-	struct fcback_capsule *dest;
-	bool by_name = req->flags & FC_IPC_F_BY_NAME;
-	s32 status;
-
-	if (req->flags & ~FC_IPC_F_BY_NAME)
-		return -FC_EINVAL;
-	if (ipc->len > FC_IPC_INLINE_MAX)
-		return -FC_EMSGSIZE;
-	if (by_name) {
-		if (ipc->dest_domid || !ipc->dest_name[0] ||
-		    !memchr(ipc->dest_name, 0, sizeof(ipc->dest_name)))
-			return -FC_EINVAL;
-	} else if (!fcback_all_zero(ipc->dest_name, sizeof(ipc->dest_name))) {
-		return -FC_EINVAL;
-	}
-
-	memset(&msg, 0, sizeof(msg));
-	msg.type = FC_IN_IPC;
-	msg.u.ipc.src_domid = cap->domid;
-	msg.u.ipc.len = ipc->len;
-	strscpy(msg.u.ipc.src_name, cap->name, sizeof(msg.u.ipc.src_name));
-	memcpy(msg.u.ipc.data, ipc->data, ipc->len);
-
-	/* Registry membership keeps dest's rings mapped while we push. */
-	fcback_registry_lock();
-	if (by_name)
-		dest = fcback_registry_find_name(ipc->dest_name);
-	else
-		dest = fcback_registry_find_domid(ipc->dest_domid);
-	status = dest ? fcback_in_push(dest, &msg) : -FC_ESRCH;
-	fcback_registry_unlock();
-
-	if (!status)
-		atomic64_inc(&cap->n_ipc_sent);
-	return status;
-}
-
 /* Check the parameters of a request that goes to the OS server. */
 static bool fcback_user_req_valid(const struct fcapsule_request *req)
 {
@@ -320,7 +278,7 @@ static void fcback_dispatch(struct fcback_capsule *cap,
 		fcback_respond(cap, req, status, status ? NULL : &hello);
 		break;
 	case FC_OP_IPC_SEND:
-		status = fcback_op_ipc_send(cap, req);
+		status = fcback_ipc_send(cap, req);
 		fcback_respond(cap, req, status, NULL);
 		break;
 	case FC_OP_FORK:
@@ -396,7 +354,7 @@ static int fcback_process_in_acks(struct fcback_capsule *cap)
 	struct fcapsule_in_front_ring *ring = &cap->in_ring;
 	struct fcapsule_in_response ack;
 	RING_IDX rp, sent, acked;
-	int more, done = 0;
+	int more, done = 0, notify = 0, push_notify;
 
 	spin_lock(&cap->in_lock);
 	do {
@@ -423,11 +381,22 @@ static int fcback_process_in_acks(struct fcback_capsule *cap)
 			atomic64_inc(&cap->n_in_acked);
 			done = 1;
 		}
+		/* Slots freed: move IPC messages queued for us onto them. */
+		if (fcback_ipc_flush_locked(cap)) {
+			/*
+			 * virt_wmb() orders the messages before req_prod;
+			 * virt_mb() orders req_prod before reading req_event.
+			 */
+			RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(ring, push_notify);
+			notify |= push_notify;
+		}
 		/* Sets rsp_event, then (virt_mb()) re-reads rsp_prod. */
 		RING_FINAL_CHECK_FOR_RESPONSES(ring, more);
 	} while (more);
 	spin_unlock(&cap->in_lock);
 
+	if (notify)
+		notify_remote_via_irq(cap->irq);
 	return done;
 }
 
@@ -528,6 +497,8 @@ int fcback_ring_connect(struct fcback_capsule *cap, grant_ref_t ring_ref,
 	memset(cap->pending, 0, sizeof(cap->pending));
 	atomic64_set(&cap->n_user_pending, 0);
 	cap->in_next_id = 1;
+	cap->ipcq_head = 0;
+	cap->ipcq_count = 0;
 	WRITE_ONCE(cap->broken, false);
 
 	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev, evtchn,

@@ -18,6 +18,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <xen/xenbus.h>
@@ -135,6 +136,8 @@ static void fcback_disconnect(struct fcback_capsule *cap)
 	/* Out of the registry first: no IPC or ioctl reaches the rings. */
 	fcback_registry_del(cap);
 	fcback_ring_disconnect(cap);
+	/* Messages still queued for it will never be delivered: count. */
+	fcback_ipc_drop_queue(cap);
 	cap->connected = false;
 	mutex_unlock(&cap->conn_lock);
 
@@ -159,6 +162,12 @@ static int fcback_probe(struct xenbus_device *dev,
 	mutex_init(&cap->conn_lock);
 	INIT_LIST_HEAD(&cap->node);
 	fcback_ring_init_capsule(cap);
+	cap->ipcq = kvcalloc(FCBACK_IPCQ_LEN, sizeof(*cap->ipcq), GFP_KERNEL);
+	if (!cap->ipcq) {
+		xenbus_dev_fatal(dev, -ENOMEM, "allocating the IPC queue");
+		kfree(cap);
+		return -ENOMEM;
+	}
 	dev_set_drvdata(&dev->dev, cap);
 
 	err = xenbus_printf(XBT_NIL, dev->nodename, FC_XS_VERSIONS, "%s",
@@ -176,6 +185,7 @@ static int fcback_probe(struct xenbus_device *dev,
 
 out_free_cap:
 	dev_set_drvdata(&dev->dev, NULL);
+	kvfree(cap->ipcq);
 	kfree(cap);
 	return err;
 }
@@ -198,6 +208,7 @@ static void fcback_remove(struct xenbus_device *dev)
 	if (dev->state != XenbusStateClosed)
 		fcback_set_state(dev, XenbusStateClosed);
 	dev_set_drvdata(&dev->dev, NULL);
+	kvfree(cap->ipcq);
 	kfree(cap);
 }
 

@@ -95,6 +95,84 @@ struct fc_ioc_complete {
 #define FC_IOC_STATS	_IOWR(FC_IOC_MAGIC, 2, struct fc_ioc_stats)
 #define FC_IOC_COMPLETE	_IOW(FC_IOC_MAGIC, 3, struct fc_ioc_complete)
 
+/*
+ * IPC between app VMs (docs/ipc.md).  A rule names an unordered pair of
+ * app VMs, each end by domid or (with FC_IPC_RULE_*_NAME) by name; it
+ * overrides the default (app VMs of one family may talk, others not).
+ * Where several rules match a pair, a deny wins.
+ */
+#define FC_IPC_RULE_A_NAME	(1u << 0)	/* a_name, not a_domid */
+#define FC_IPC_RULE_B_NAME	(1u << 1)	/* b_name, not b_domid */
+#define FC_IPC_RULE_DELETE	(1u << 2)	/* remove the pair's rule */
+
+#define FC_IPC_ALLOW		1	/* fc_ioc_ipc_rule.verdict */
+#define FC_IPC_DENY		2
+
+/* FC_IOC_IPC_ALLOW, FC_IOC_IPC_DENY; element of FC_IOC_IPC_LIST. */
+struct fc_ioc_ipc_rule {
+	__u32 size;		/* IN */
+	__u32 flags;		/* IN: FC_IPC_RULE_* */
+	__u32 a_domid;		/* IN: unless FC_IPC_RULE_A_NAME, else 0 */
+	__u32 b_domid;		/* IN: unless FC_IPC_RULE_B_NAME, else 0 */
+	char a_name[FC_IOC_NAME_MAX];	/* IN: NUL-terminated, or zero */
+	char b_name[FC_IOC_NAME_MAX];	/* IN: NUL-terminated, or zero */
+	__u32 verdict;		/* OUT (LIST): FC_IPC_ALLOW or FC_IPC_DENY */
+	__u32 reserved;		/* IN: zero */
+};
+
+/* FC_IOC_IPC_LIST */
+struct fc_ioc_ipc_list {
+	__u32 size;		/* IN */
+	__u32 capacity;		/* IN: elements available at .rules */
+	__u64 rules;		/* IN: user pointer to fc_ioc_ipc_rule[] */
+	__u32 count;		/* OUT: elements written (<= capacity) */
+	__u32 total;		/* OUT: rules in the table */
+	__u64 reserved;		/* IN: zero */
+};
+
+/* IPC counters of one connected app VM (element of FC_IOC_IPC_STATS). */
+struct fc_ioc_ipc_stat {
+	__u32 domid;
+	__u32 family;			/* domid of its root ancestor */
+	__u64 app_id;
+	char name[FC_IOC_NAME_MAX];
+	__u64 sent;			/* fragments accepted from it */
+	__u64 received;			/* fragments put on its in-ring */
+	__u64 dropped;			/* its accepted ones never delivered */
+	__u64 denied;			/* its sends refused by policy */
+	__u64 refused;			/* its sends refused: receiver full */
+	__u64 failed;			/* other errors (ESRCH, EINVAL...) */
+	__u64 bytes_sent;		/* inline bytes of "sent" */
+	__u64 bytes_received;		/* inline bytes of "received" */
+	__u32 queued;			/* waiting in the module for it */
+	__u32 reserved0;
+	__u64 reserved[4];
+};
+
+/* FC_IOC_IPC_STATS */
+struct fc_ioc_ipc_stats {
+	__u32 size;		/* IN */
+	__u32 capacity;		/* IN: elements available at .stats */
+	__u64 stats;		/* IN: user pointer to fc_ioc_ipc_stat[] */
+	__u32 count;		/* OUT: elements written (<= capacity) */
+	__u32 total;		/* OUT: app VMs connected */
+	/* OUT: module-wide totals since load (app VMs gone included). */
+	__u64 sent;
+	__u64 delivered;
+	__u64 dropped;
+	__u64 denied;
+	__u64 refused;
+	__u64 failed;
+	__u32 queue_len;	/* OUT: capacity of each receiver's queue */
+	__u32 rules;		/* OUT: rules in the table */
+	__u64 reserved[4];	/* IN: zero */
+};
+
+#define FC_IOC_IPC_ALLOW _IOW(FC_IOC_MAGIC, 4, struct fc_ioc_ipc_rule)
+#define FC_IOC_IPC_DENY	_IOW(FC_IOC_MAGIC, 5, struct fc_ioc_ipc_rule)
+#define FC_IOC_IPC_LIST	_IOWR(FC_IOC_MAGIC, 6, struct fc_ioc_ipc_list)
+#define FC_IOC_IPC_STATS _IOWR(FC_IOC_MAGIC, 7, struct fc_ioc_ipc_stats)
+
 /* Event types (struct fc_event.type). */
 #define FC_EV_REQUEST		1	/* a ring request needing userspace */
 #define FC_EV_CONNECT		2	/* an app VM connected */

@@ -139,6 +139,24 @@ struct fc_ipc_send_req {
 	uint8_t data[FC_IPC_INLINE_MAX];
 };
 
+/*
+ * Fragments of an IPC message (library OS <-> library OS; the backend
+ * relays data[] without looking at it).  Every IPC_SEND of a message
+ * starts data[] with this header and carries len - 8 bytes of the message
+ * after it; the receiver reassembles per source (docs/ipc.md).
+ */
+#define FC_IPC_F_FIRST		(1u << 0)	/* first fragment of a message */
+#define FC_IPC_F_LAST		(1u << 1)	/* last fragment of a message */
+#define FC_IPC_FRAG_DATA	(FC_IPC_INLINE_MAX - 8)	/* 56 bytes */
+#define FC_IPC_MSG_MAX		65536	/* largest message reassembled */
+
+struct fc_ipc_frag_hdr {
+	uint32_t msg_seq;		/* the sender's message number */
+	uint16_t frag;			/* 0, 1, ... within the message */
+	uint8_t flags;			/* FC_IPC_F_FIRST | FC_IPC_F_LAST */
+	uint8_t reserved0;		/* zero */
+};
+
 /* EXIT request. */
 struct fc_exit_req {
 	int32_t code;			/* the application's exit status */
@@ -231,6 +249,7 @@ _Static_assert(sizeof(struct fc_listen_req) == FC_PAYLOAD_SIZE, "listen");
 _Static_assert(sizeof(struct fc_listen_rsp) == FC_PAYLOAD_SIZE, "listen");
 _Static_assert(sizeof(struct fc_ipc_send_req) == FC_PAYLOAD_SIZE, "ipc");
 _Static_assert(sizeof(struct fc_exit_req) == FC_PAYLOAD_SIZE, "exit");
+_Static_assert(sizeof(struct fc_ipc_frag_hdr) == 8, "ipc fragment");
 _Static_assert(sizeof(struct fc_in_ipc) == FC_PAYLOAD_SIZE, "in ipc");
 _Static_assert(sizeof(struct fc_in_notify) == FC_PAYLOAD_SIZE, "notify");
 _Static_assert(sizeof(struct fcapsule_request) == 120, "request");

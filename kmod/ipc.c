@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPC between app VMs, relayed in kernel (docs/ipc.md): an IPC_SEND is
+ * copied out of the sender's request ring, checked against the policy,
+ * and copied onto the receiver's inbound ring, whose event channel is
+ * then notified.  No app VM maps another's memory.
+ *
+ * Each receiver has a bounded queue (FCBACK_IPCQ_LEN) in front of its
+ * inbound ring: a message that finds the ring full (or the queue not
+ * empty: order) waits there until the receiver acknowledges, and a full
+ * queue refuses the sender with -EAGAIN.  Nothing is dropped silently:
+ * messages still queued when a receiver goes away are counted as dropped
+ * on their sender and module-wide.
+ *
+ * Ordering per sender -> receiver pair: a sender's requests are served
+ * one at a time by its ring worker, and each message goes to the tail of
+ * the receiver's queue or, only when the queue is empty, straight onto
+ * its ring.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <xen/events.h>
+
+#include "fcback.h"
+#include "ipc_policy.h"
+
+/* Under the registry mutex. */
+static struct fcback_ipc_policy fcback_policy;
+
+/* Module-wide totals, app VMs gone included. */
+static atomic64_t fcback_ipc_sent = ATOMIC64_INIT(0);
+static atomic64_t fcback_ipc_delivered = ATOMIC64_INIT(0);
+static atomic64_t fcback_ipc_dropped = ATOMIC64_INIT(0);
+static atomic64_t fcback_ipc_denied = ATOMIC64_INIT(0);
+static atomic64_t fcback_ipc_refused = ATOMIC64_INIT(0);
+static atomic64_t fcback_ipc_failed = ATOMIC64_INIT(0);
+
+/* Put one message on cap's inbound ring; in_lock held, ring not full. */
+static void fcback_in_put(struct fcback_capsule *cap,
+			  const struct fcapsule_in_request *msg, u32 len)
+{
+	struct fcapsule_in_front_ring *ring = &cap->in_ring;
+	struct fcapsule_in_request *slot;
+
+	lockdep_assert_held(&cap->in_lock);
+	slot = RING_GET_REQUEST(ring, ring->req_prod_pvt);
+	memcpy(slot, msg, sizeof(*slot));
+	slot->id = cap->in_next_id++;
+	ring->req_prod_pvt++;
+	atomic64_inc(&cap->n_ipc_received);
+	atomic64_add(len, &cap->n_ipc_bytes_received);
+	atomic64_inc(&fcback_ipc_delivered);
+}
+
+/*
+ * Move queued messages onto the inbound ring while it has room (called by
+ * the receiver's worker after consuming acks).  in_lock held.  Returns
+ * whether anything was put: the caller then pushes and notifies.
+ */
+bool fcback_ipc_flush_locked(struct fcback_capsule *cap)
+{
+	bool put = false;
+
+	lockdep_assert_held(&cap->in_lock);
+	while (cap->ipcq_count && !RING_FULL(&cap->in_ring)) {
+		struct fcback_ipc_qent *e = &cap->ipcq[cap->ipcq_head];
+
+		fcback_in_put(cap, &e->msg, e->len);
+		cap->ipcq_head = (cap->ipcq_head + 1) % FCBACK_IPCQ_LEN;
+		cap->ipcq_count--;
+		put = true;
+	}
+	return put;
+}
+
+/*
+ * Deliver msg to dest, or queue it: 0, -EAGAIN (queue full) or -ESRCH
+ * (dest misbehaved and is no longer served).  Registry mutex held.
+ */
+static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
+			      struct fcback_capsule *src,
+			      const struct fcapsule_in_request *msg, u32 len)
+{
+	struct fcback_ipc_qent *e;
+	int notify = 0;
+
+	spin_lock(&dest->in_lock);
+	if (READ_ONCE(dest->broken) || !dest->ipcq) {
+		spin_unlock(&dest->in_lock);
+		return -FC_ESRCH;
+	}
+	if (!dest->ipcq_count && !RING_FULL(&dest->in_ring)) {
+		fcback_in_put(dest, msg, len);
+		/*
+		 * virt_wmb() in the macro orders the message body before the
+		 * new req_prod; virt_mb() orders req_prod before the load of
+		 * req_event.
+		 */
+		RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dest->in_ring, notify);
+	} else if (dest->ipcq_count < FCBACK_IPCQ_LEN) {
+		e = &dest->ipcq[(dest->ipcq_head + dest->ipcq_count) %
+				FCBACK_IPCQ_LEN];
+		e->msg = *msg;
+		e->src_app_id = src->app_id;
+		e->src_domid = src->domid;
+		e->len = len;
+		dest->ipcq_count++;
+	} else {
+		spin_unlock(&dest->in_lock);
+		return -FC_EAGAIN;
+	}
+	spin_unlock(&dest->in_lock);
+
+	if (notify)
+		notify_remote_via_irq(dest->irq);
+	return 0;
+}
+
+static bool fcback_ipc_allowed(struct fcback_capsule *src,
+			       struct fcback_capsule *dst)
+{
+	struct fcback_ipc_peer s = {
+		.domid = src->domid, .family = src->family, .name = src->name,
+	};
+	struct fcback_ipc_peer d = {
+		.domid = dst->domid, .family = dst->family, .name = dst->name,
+	};
+
+	return fcback_ipc_policy_allows(&fcback_policy, &s, &d);
+}
+
+/* FC_OP_IPC_SEND: the request is a copy, out of the shared page. */
+s32 fcback_ipc_send(struct fcback_capsule *cap,
+		    const struct fcapsule_request *req)
+{
+	const struct fc_ipc_send_req *ipc = &req->u.ipc_send;
+	bool by_name = req->flags & FC_IPC_F_BY_NAME;
+	struct fcapsule_in_request msg;
+	struct fcback_capsule *dest;
+	s32 status;
+
+	if (req->flags & ~FC_IPC_F_BY_NAME) {
+		status = -FC_EINVAL;
+		goto out_count;
+	}
+	if (ipc->len > FC_IPC_INLINE_MAX) {
+		status = -FC_EMSGSIZE;
+		goto out_count;
+	}
+	if (by_name) {
+		if (ipc->dest_domid || !ipc->dest_name[0] ||
+		    !memchr(ipc->dest_name, 0, sizeof(ipc->dest_name))) {
+			status = -FC_EINVAL;
+			goto out_count;
+		}
+	} else if (memchr_inv(ipc->dest_name, 0, sizeof(ipc->dest_name))) {
+		status = -FC_EINVAL;
+		goto out_count;
+	}
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = FC_IN_IPC;
+	msg.u.ipc.src_domid = cap->domid;
+	msg.u.ipc.len = ipc->len;
+	strscpy(msg.u.ipc.src_name, cap->name, sizeof(msg.u.ipc.src_name));
+	memcpy(msg.u.ipc.data, ipc->data, ipc->len);
+
+	/* Registry membership keeps dest's rings mapped while we push. */
+	fcback_registry_lock();
+	if (by_name)
+		dest = fcback_registry_find_name(ipc->dest_name);
+	else
+		dest = fcback_registry_find_domid(ipc->dest_domid);
+	if (!dest)
+		status = -FC_ESRCH;
+	else if (!fcback_ipc_allowed(cap, dest))
+		status = -FC_EPERM;
+	else
+		status = fcback_ipc_deliver(dest, cap, &msg, ipc->len);
+	fcback_registry_unlock();
+
+out_count:
+	switch (status) {
+	case 0:
+		atomic64_inc(&cap->n_ipc_sent);
+		atomic64_add(ipc->len, &cap->n_ipc_bytes_sent);
+		atomic64_inc(&fcback_ipc_sent);
+		break;
+	case -FC_EPERM:
+		atomic64_inc(&cap->n_ipc_denied);
+		atomic64_inc(&fcback_ipc_denied);
+		break;
+	case -FC_EAGAIN:
+		atomic64_inc(&cap->n_ipc_refused);
+		atomic64_inc(&fcback_ipc_refused);
+		break;
+	default:
+		atomic64_inc(&cap->n_ipc_failed);
+		atomic64_inc(&fcback_ipc_failed);
+		break;
+	}
+	return status;
+}
+
+/*
+ * cap is going away (already out of the registry): count what is still
+ * queued for it as dropped, on each message's sender if still connected.
+ */
+void fcback_ipc_drop_queue(struct fcback_capsule *cap)
+{
+	struct fcback_capsule *src;
+
+	fcback_registry_lock();
+	spin_lock(&cap->in_lock);
+	while (cap->ipcq && cap->ipcq_count) {
+		struct fcback_ipc_qent *e = &cap->ipcq[cap->ipcq_head];
+
+		src = fcback_registry_find_domid(e->src_domid);
+		if (src && src->app_id == e->src_app_id)
+			atomic64_inc(&src->n_ipc_dropped);
+		atomic64_inc(&cap->n_ipc_dropped);
+		atomic64_inc(&fcback_ipc_dropped);
+		cap->ipcq_head = (cap->ipcq_head + 1) % FCBACK_IPCQ_LEN;
+		cap->ipcq_count--;
+	}
+	cap->ipcq_head = 0;
+	spin_unlock(&cap->in_lock);
+	fcback_registry_unlock();
+}
+
+/* ---- /dev/fcapsule ioctls ------------------------------------------- */
+
+static int fcback_end_from_user(struct fcback_ipc_end *e, bool by_name,
+				u32 domid, const char *name)
+{
+	memset(e, 0, sizeof(*e));
+	e->by_name = by_name;
+	if (by_name) {
+		if (domid || !name[0] || !memchr(name, 0, FC_IOC_NAME_MAX))
+			return -EINVAL;
+		memcpy(e->name, name, FC_NAME_MAX);
+		return 0;
+	}
+	if (memchr_inv(name, 0, FC_IOC_NAME_MAX))
+		return -EINVAL;
+	/* Dom0 and the reserved domids are never app VMs. */
+	if (!domid || domid >= DOMID_FIRST_RESERVED)
+		return -EINVAL;
+	e->domid = domid;
+	return 0;
+}
+
+/* FC_IOC_IPC_ALLOW and FC_IOC_IPC_DENY. */
+long fcback_ioc_ipc_rule(void __user *argp, u32 verdict)
+{
+	const u32 known = FC_IPC_RULE_A_NAME | FC_IPC_RULE_B_NAME |
+			  FC_IPC_RULE_DELETE;
+	struct fc_ioc_ipc_rule u;
+	struct fcback_ipc_rule r;
+	int err;
+
+	if (copy_from_user(&u, argp, sizeof(u)))
+		return -EFAULT;
+	if (u.size != sizeof(u) || u.reserved || u.verdict ||
+	    (u.flags & ~known))
+		return -EINVAL;
+	err = fcback_end_from_user(&r.a, u.flags & FC_IPC_RULE_A_NAME,
+				   u.a_domid, u.a_name);
+	if (err)
+		return err;
+	err = fcback_end_from_user(&r.b, u.flags & FC_IPC_RULE_B_NAME,
+				   u.b_domid, u.b_name);
+	if (err)
+		return err;
+	r.verdict = verdict;
+
+	fcback_registry_lock();
+	if (u.flags & FC_IPC_RULE_DELETE)
+		err = fcback_ipc_policy_del(&fcback_policy, &r.a, &r.b);
+	else
+		err = fcback_ipc_policy_set(&fcback_policy, &r);
+	fcback_registry_unlock();
+	return err;
+}
+
+long fcback_ioc_ipc_list(void __user *argp)
+{
+	struct fc_ioc_ipc_rule __user *urules;
+	struct fc_ioc_ipc_rule one;
+	struct fc_ioc_ipc_list l;
+	unsigned int i;
+	int err = 0;
+
+	if (copy_from_user(&l, argp, sizeof(l)))
+		return -EFAULT;
+	if (l.size != sizeof(l) || l.reserved)
+		return -EINVAL;
+	urules = u64_to_user_ptr(l.rules);
+
+	l.count = 0;
+	fcback_registry_lock();
+	for (i = 0; i < fcback_policy.n && l.count < l.capacity; i++) {
+		const struct fcback_ipc_rule *r = &fcback_policy.rules[i];
+
+		memset(&one, 0, sizeof(one));
+		one.size = sizeof(one);
+		one.flags = (r->a.by_name ? FC_IPC_RULE_A_NAME : 0) |
+			    (r->b.by_name ? FC_IPC_RULE_B_NAME : 0);
+		one.a_domid = r->a.domid;
+		one.b_domid = r->b.domid;
+		memcpy(one.a_name, r->a.name, sizeof(one.a_name));
+		memcpy(one.b_name, r->b.name, sizeof(one.b_name));
+		one.verdict = r->verdict;
+		if (copy_to_user(&urules[l.count], &one, sizeof(one))) {
+			err = -EFAULT;
+			break;
+		}
+		l.count++;
+	}
+	l.total = fcback_policy.n;
+	fcback_registry_unlock();
+	if (err)
+		return err;
+	return copy_to_user(argp, &l, sizeof(l)) ? -EFAULT : 0;
+}
+
+static void fcback_ipc_fill(struct fcback_capsule *cap,
+			    struct fc_ioc_ipc_stat *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->domid = cap->domid;
+	o->family = cap->family;
+	o->app_id = cap->app_id;
+	strscpy(o->name, cap->name, sizeof(o->name));
+	o->sent = atomic64_read(&cap->n_ipc_sent);
+	o->received = atomic64_read(&cap->n_ipc_received);
+	o->dropped = atomic64_read(&cap->n_ipc_dropped);
+	o->denied = atomic64_read(&cap->n_ipc_denied);
+	o->refused = atomic64_read(&cap->n_ipc_refused);
+	o->failed = atomic64_read(&cap->n_ipc_failed);
+	o->bytes_sent = atomic64_read(&cap->n_ipc_bytes_sent);
+	o->bytes_received = atomic64_read(&cap->n_ipc_bytes_received);
+	spin_lock(&cap->in_lock);
+	o->queued = cap->ipcq_count;
+	spin_unlock(&cap->in_lock);
+}
+
+long fcback_ioc_ipc_stats(void __user *argp)
+{
+	struct fc_ioc_ipc_stat __user *ustats;
+	struct fc_ioc_ipc_stats s;
+	struct fc_ioc_ipc_stat one;
+	struct fcback_capsule *cap;
+	int err = 0;
+
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	if (s.size != sizeof(s) || memchr_inv(s.reserved, 0, sizeof(s.reserved)))
+		return -EINVAL;
+	ustats = u64_to_user_ptr(s.stats);
+
+	s.count = 0;
+	s.total = 0;
+	fcback_registry_lock();
+	list_for_each_entry(cap, fcback_registry_head(), node) {
+		s.total++;
+		if (err || s.count == s.capacity)
+			continue;
+		fcback_ipc_fill(cap, &one);
+		if (copy_to_user(&ustats[s.count], &one, sizeof(one)))
+			err = -EFAULT;
+		else
+			s.count++;
+	}
+	s.rules = fcback_policy.n;
+	fcback_registry_unlock();
+	if (err)
+		return err;
+
+	s.sent = atomic64_read(&fcback_ipc_sent);
+	s.delivered = atomic64_read(&fcback_ipc_delivered);
+	s.dropped = atomic64_read(&fcback_ipc_dropped);
+	s.denied = atomic64_read(&fcback_ipc_denied);
+	s.refused = atomic64_read(&fcback_ipc_refused);
+	s.failed = atomic64_read(&fcback_ipc_failed);
+	s.queue_len = FCBACK_IPCQ_LEN;
+	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+}

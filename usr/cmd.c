@@ -33,6 +33,10 @@ const struct fc_cmd fc_cmds[] = {
 	{ "net", main_net,
 	  "setup [--public ADDR] | alloc NAME | show | release",
 	  "Dom0's bridge for app VMs and their address allocator" },
+	/* issue 7: IPC policy and counters (cmd_ipc.c) */
+	{ "ipc", main_ipc,
+	  "allow|deny|unset ID|NAME ID|NAME | ls [--json] | stat [--json]",
+	  "IPC between app VMs: allow or deny pairs, list rules, counters" },
 	{ NULL, NULL, NULL, NULL },
 };
 

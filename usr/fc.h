@@ -231,4 +231,13 @@ int main_net(int argc, char **argv);
 int fc_napt_bench(int argc, char **argv);
 /* ---- end of NAPT block ---- */
 
+/* IPC between app VMs: policy and counters (cmd_ipc.c, issue 7). */
+struct fc_ioc_ipc_rule;
+int main_ipc(int argc, char **argv);
+int fc_ipc_parse_end(const char *s, uint32_t *domid, char *name);
+int fc_ipc_make_rule(const char *a, const char *b, int del,
+		     struct fc_ioc_ipc_rule *r);
+void fc_ipc_end_str(const struct fc_ioc_ipc_rule *r, int b, char *out,
+		    size_t len);
+
 #endif /* FC_H */

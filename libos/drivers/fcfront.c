@@ -212,10 +212,10 @@ static int drain_inbound(void)
 		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(r, notify);
 		if (notify)
 			fcos_evtchn_notify(fc.port);
-		fcos_waitq_wake_all(&fc.wq); /* fc_recv callers */
+		fcos_waitq_wake_all(&fc.wq); /* fcfront_recv callers */
 	}
 	if (fc.inq_len == INQ_LEN)
-		return 0; /* fc_recv drains again when it makes room */
+		return 0; /* fcfront_recv drains again when it makes room */
 	r->sring->req_event = r->req_cons + 1;
 	/* Orders the req_event store before re-reading req_prod (as above). */
 	xen_mb();
@@ -350,7 +350,8 @@ int fc_wait_connected(uint64_t timeout_ns)
 	return fc_connected() ? 0 : -FC_ENOENT;
 }
 
-int fc_recv(struct fc_in_ipc *msg, uint64_t deadline_ns)
+/* fcipc (issue 7): raw inbound fragments for fc_recv() in fcipc.c. */
+int fcfront_recv(struct fc_in_ipc *msg, uint64_t deadline_ns)
 {
 	if (fc.state == FCFRONT_NODEV)
 		return -FC_ENOENT;

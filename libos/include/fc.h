@@ -37,8 +37,7 @@ int fc_connected(void);
 /* Wait until connected: 0, -FC_ETIMEDOUT, or -FC_ENOENT (no device). */
 int fc_wait_connected(uint64_t timeout_ns);
 
-/* Next queued inbound IPC message (oldest first), waiting until
- * @deadline_ns; 0 or -FC_ETIMEDOUT / -FC_ENOENT. */
-int fc_recv(struct fc_in_ipc *msg, uint64_t deadline_ns);
+/* IPC between app VMs: fc_send, fc_recv (fcipc.c). */
+#include <fc/ipc.h>
 
 #endif

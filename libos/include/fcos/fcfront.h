@@ -41,6 +41,11 @@ void fcfront_fini(void);
 int fcfront_suspend(void);
 int fcfront_resume(void);
 
+/* Next queued inbound FC_IN_IPC message (oldest first), waiting until
+ * @deadline_ns: 0, -FC_ETIMEDOUT or -FC_ENOENT.  fcipc.c builds the
+ * app's fc_recv() on it. */
+int fcfront_recv(struct fc_in_ipc *msg, uint64_t deadline_ns);
+
 enum fcfront_state fcfront_state(void);
 void fcfront_get_stats(struct fcfront_stats *st);
 

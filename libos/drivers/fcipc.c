@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fcipc: messages between app VMs (docs/ipc.md) on top of fcfront.  A
+ * message is cut into IPC_SEND fragments (fcipc_frag.c), each sent with
+ * fc_call_ex and answered by fcapsule.ko once it is on the receiver's
+ * inbound ring or in its queue in Dom0; fragments arrive through
+ * fcfront_recv() and are reassembled per source.
+ *
+ * One message is sent at a time (a lock over the whole message), so the
+ * fragments of two threads' messages never interleave on the ring.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <fc.h>
+#include <fc/ipc.h>
+#include <fcos/sched.h>
+#include <fcos/time.h>
+
+#define BACKOFF_MAX_NS (1 * FCOS_NSEC_PER_MSEC)
+
+static struct {
+	int send_busy;
+	struct fcos_waitq wq; /* waiting for send_busy */
+	uint32_t seq;
+	struct fc_ipc_rasm rasm;
+	struct fc_ipc_stats st;
+} ipc = { .wq = FCOS_WAITQ_INIT };
+
+/* Wait before retrying a fragment the receiver had no room for: a few
+ * yields first (the receiver may be on our vCPU), then growing sleeps. */
+static void backoff(unsigned int n)
+{
+	uint64_t ns;
+
+	if (n < 4) {
+		fcos_yield();
+		return;
+	}
+	ns = 20 * FCOS_NSEC_PER_USEC << (n - 4 < 10 ? n - 4 : 10);
+	fcos_sleep_ns(ns < BACKOFF_MAX_NS ? ns : BACKOFF_MAX_NS);
+}
+
+static int send_frag(const struct fc_ipc_send_req *req, uint32_t flags,
+		     int nonblock)
+{
+	unsigned int n = 0;
+	int rc;
+
+	for (;;) {
+		rc = fc_call_ex(FC_OP_IPC_SEND, flags, req, sizeof(*req), NULL,
+				0, FCOS_TIME_NEVER);
+		if (rc != -FC_EAGAIN || nonblock)
+			return rc;
+		ipc.st.send_retries++;
+		backoff(n++);
+	}
+}
+
+int fc_send_ex(uint32_t dest, const char *name, const void *buf, size_t len,
+	       int flags)
+{
+	struct fc_ipc_send_req req;
+	uint32_t rflags = 0, n, seq;
+	int rc = 0;
+
+	if (len > FC_IPC_MSG_MAX || (len && !buf) || (flags & ~FC_IPC_NONBLOCK))
+		return len > FC_IPC_MSG_MAX ? -FC_EMSGSIZE : -FC_EINVAL;
+	memset(&req, 0, sizeof(req));
+	if (name) {
+		size_t nl = strlen(name);
+
+		if (!nl || nl >= FC_NAME_MAX)
+			return -FC_EINVAL;
+		memcpy(req.dest_name, name, nl);
+		rflags = FC_IPC_F_BY_NAME;
+	} else {
+		req.dest_domid = dest;
+	}
+
+	if (ipc.send_busy && (flags & FC_IPC_NONBLOCK))
+		return -FC_EAGAIN;
+	fcos_wait_event(&ipc.wq, !ipc.send_busy);
+	ipc.send_busy = 1;
+	seq = ++ipc.seq;
+	n = fc_ipc_frag_count(len);
+	for (uint32_t i = 0; i < n; i++) {
+		req.len = fc_ipc_frag_build(req.data, seq, i, buf, len);
+		/* Only the first fragment may be refused for lack of room:
+		 * after it, the message is finished whatever it takes. */
+		rc = send_frag(&req, rflags,
+			       i == 0 && (flags & FC_IPC_NONBLOCK));
+		if (rc)
+			break; /* the receiver drops the partial message */
+		ipc.st.send_fragments++;
+	}
+	if (!rc)
+		ipc.st.sent++;
+	ipc.send_busy = 0;
+	fcos_waitq_wake_all(&ipc.wq);
+	return rc;
+}
+
+int fc_send(uint32_t dest, const void *buf, size_t len)
+{
+	return fc_send_ex(dest, NULL, buf, len, 0);
+}
+
+int fc_send_name(const char *name, const void *buf, size_t len)
+{
+	if (!name)
+		return -FC_EINVAL;
+	return fc_send_ex(0, name, buf, len, 0);
+}
+
+int fc_recv(uint32_t *src, void *buf, size_t len, int64_t timeout_ns)
+{
+	uint64_t dl = timeout_ns < 0
+			      ? FCOS_TIME_NEVER
+			      : fcos_monotonic_ns() + (uint64_t)timeout_ns;
+
+	for (;;) {
+		struct fc_in_ipc m;
+		const uint8_t *msg;
+		uint32_t mlen;
+		int rc;
+
+		rc = fcfront_recv(&m, dl);
+		if (rc == -FC_ETIMEDOUT && timeout_ns == 0)
+			return -FC_EAGAIN;
+		if (rc)
+			return rc;
+		ipc.st.recv_fragments++;
+		/* fcfront bounded m.len to FC_IPC_INLINE_MAX. */
+		rc = fc_ipc_rasm_feed(&ipc.rasm, m.src_domid, m.data, m.len,
+				      &msg, &mlen);
+		if (rc != FC_IPC_RASM_DONE)
+			continue; /* partial, or refused (counted) */
+		ipc.st.received++;
+		if (src)
+			*src = m.src_domid;
+		if (len)
+			memcpy(buf, msg, mlen < len ? mlen : len);
+		return (int)mlen;
+	}
+}
+
+void fc_ipc_get_stats(struct fc_ipc_stats *st)
+{
+	*st = ipc.st;
+	st->bad_fragments = ipc.rasm.bad;
+	st->incomplete = ipc.rasm.incomplete;
+}

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fcapsule ipc: the IPC policy between app VMs and its counters
+ * (docs/ipc.md), through /dev/fcapsule (FC_IOC_IPC_*).
+ *
+ *   fcapsule ipc allow A B      let A and B talk (either way)
+ *   fcapsule ipc deny A B       forbid it (also within a family)
+ *   fcapsule ipc unset A B      remove the pair's rule: back to default
+ *   fcapsule ipc ls [--json]    the rules
+ *   fcapsule ipc stat [--json]  per app VM counters and module totals
+ *
+ * A and B are domids (all digits) or names.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <fcapsule/ioctl.h>
+
+#include "fc.h"
+
+#define FC_IPC_DEV "/dev/fcapsule"
+
+int fc_ipc_parse_end(const char *s, uint32_t *domid, char *name)
+{
+	size_t n = strlen(s);
+	char *end;
+	unsigned long v;
+
+	*domid = 0;
+	memset(name, 0, FC_IOC_NAME_MAX);
+	if (!n || n >= FC_IOC_NAME_MAX)
+		return -EINVAL;
+	if (strspn(s, "0123456789") == n) {
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		if (errno || v == 0 || v >= 0x7ff0) /* DOMID_FIRST_RESERVED */
+			return -EINVAL;
+		*domid = (uint32_t)v;
+		return 0;
+	}
+	memcpy(name, s, n);
+	return 1;
+}
+
+int fc_ipc_make_rule(const char *a, const char *b, int del,
+		     struct fc_ioc_ipc_rule *r)
+{
+	int ka, kb;
+
+	memset(r, 0, sizeof(*r));
+	r->size = sizeof(*r);
+	ka = fc_ipc_parse_end(a, &r->a_domid, r->a_name);
+	kb = fc_ipc_parse_end(b, &r->b_domid, r->b_name);
+	if (ka < 0 || kb < 0)
+		return -EINVAL;
+	r->flags = (ka ? FC_IPC_RULE_A_NAME : 0) |
+		   (kb ? FC_IPC_RULE_B_NAME : 0) |
+		   (del ? FC_IPC_RULE_DELETE : 0);
+	return 0;
+}
+
+void fc_ipc_end_str(const struct fc_ioc_ipc_rule *r, int b, char *out,
+		    size_t len)
+{
+	int by_name = r->flags & (b ? FC_IPC_RULE_B_NAME : FC_IPC_RULE_A_NAME);
+
+	if (by_name)
+		snprintf(out, len, "%.*s", FC_IOC_NAME_MAX - 1,
+			 b ? r->b_name : r->a_name);
+	else
+		snprintf(out, len, "%u", b ? r->b_domid : r->a_domid);
+}
+
+static int fc_ipc_open(void)
+{
+	int fd = open(FC_IPC_DEV, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == EACCES || errno == EPERM) {
+		fprintf(stderr, "fcapsule: ipc: must run as root\n");
+		return -FC_EXIT_NOT_ROOT;
+	}
+	fprintf(stderr, "fcapsule: module not loaded (no %s: %s)\n", FC_IPC_DEV,
+		strerror(errno));
+	return -FC_EXIT_NO_MODULE;
+}
+
+static int fc_ipc_rule_cmd(int argc, char **argv, unsigned long ioc, int del)
+{
+	struct fc_ioc_ipc_rule r;
+	int fd, rc;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: fcapsule ipc %s ID|NAME ID|NAME\n",
+			argv[0]);
+		return FC_EXIT_USAGE;
+	}
+	if (fc_ipc_make_rule(argv[1], argv[2], del, &r)) {
+		fprintf(stderr,
+			"fcapsule: ipc: bad app VM '%s' or '%s' (a domid "
+			"1..32751 or a name of 1..31 bytes)\n",
+			argv[1], argv[2]);
+		return FC_EXIT_USAGE;
+	}
+	fd = fc_ipc_open();
+	if (fd < 0)
+		return -fd;
+	rc = ioctl(fd, ioc, &r);
+	if (rc) {
+		rc = errno;
+		close(fd);
+		if (rc == ENOENT) {
+			fprintf(stderr, "fcapsule: ipc: no rule for %s %s\n",
+				argv[1], argv[2]);
+			return FC_EXIT_FAIL;
+		}
+		fprintf(stderr, "fcapsule: ipc %s: %s\n", argv[0],
+			strerror(rc));
+		return FC_EXIT_FAIL;
+	}
+	close(fd);
+	return FC_EXIT_OK;
+}
+
+static int fc_ipc_ls(int json)
+{
+	struct fc_ioc_ipc_rule *rules;
+	struct fc_ioc_ipc_list l;
+	char a[40], b[40];
+	int fd;
+
+	fd = fc_ipc_open();
+	if (fd < 0)
+		return -fd;
+	rules = calloc(256, sizeof(*rules));
+	if (!rules) {
+		close(fd);
+		return FC_EXIT_FAIL;
+	}
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.capacity = 256;
+	l.rules = (uintptr_t)rules;
+	if (ioctl(fd, FC_IOC_IPC_LIST, &l)) {
+		fprintf(stderr, "fcapsule: ipc ls: %s\n", strerror(errno));
+		free(rules);
+		close(fd);
+		return FC_EXIT_FAIL;
+	}
+	close(fd);
+	if (json)
+		printf("[");
+	else
+		printf("%-6s %-32s %s\n", "VERDICT", "A", "B");
+	for (unsigned int i = 0; i < l.count; i++) {
+		const char *v =
+			rules[i].verdict == FC_IPC_DENY ? "deny" : "allow";
+
+		fc_ipc_end_str(&rules[i], 0, a, sizeof(a));
+		fc_ipc_end_str(&rules[i], 1, b, sizeof(b));
+		if (!json) {
+			printf("%-7s %-32s %s\n", v, a, b);
+			continue;
+		}
+		printf("%s{\"verdict\": \"%s\", \"a\": ", i ? ", " : "", v);
+		fc_json_string(stdout, a);
+		printf(", \"b\": ");
+		fc_json_string(stdout, b);
+		printf("}");
+	}
+	if (json)
+		printf("]\n");
+	free(rules);
+	return FC_EXIT_OK;
+}
+
+static int fc_ipc_stat(int json)
+{
+	struct fc_ioc_ipc_stat *st;
+	struct fc_ioc_ipc_stats s;
+	int fd;
+
+	fd = fc_ipc_open();
+	if (fd < 0)
+		return -fd;
+	st = calloc(1024, sizeof(*st));
+	if (!st) {
+		close(fd);
+		return FC_EXIT_FAIL;
+	}
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.capacity = 1024;
+	s.stats = (uintptr_t)st;
+	if (ioctl(fd, FC_IOC_IPC_STATS, &s)) {
+		fprintf(stderr, "fcapsule: ipc stat: %s\n", strerror(errno));
+		free(st);
+		close(fd);
+		return FC_EXIT_FAIL;
+	}
+	close(fd);
+	if (json) {
+		printf("{\"totals\": {\"sent\": %llu, \"delivered\": %llu, "
+		       "\"dropped\": %llu, \"denied\": %llu, \"refused\": "
+		       "%llu, \"failed\": %llu, \"queue_len\": %u, \"rules\": "
+		       "%u}, \"app_vms\": [",
+		       (unsigned long long)s.sent,
+		       (unsigned long long)s.delivered,
+		       (unsigned long long)s.dropped,
+		       (unsigned long long)s.denied,
+		       (unsigned long long)s.refused,
+		       (unsigned long long)s.failed, s.queue_len, s.rules);
+	} else {
+		printf("%5s %-16s %6s %10s %10s %7s %7s %8s %7s %12s %12s "
+		       "%6s\n",
+		       "ID", "NAME", "FAMILY", "SENT", "RECEIVED", "DROPPED",
+		       "DENIED", "REFUSED", "FAILED", "BYTES_SENT",
+		       "BYTES_RECV", "QUEUED");
+	}
+	for (unsigned int i = 0; i < s.count; i++) {
+		const struct fc_ioc_ipc_stat *e = &st[i];
+		char name[FC_IOC_NAME_MAX];
+
+		snprintf(name, sizeof(name), "%.*s", FC_IOC_NAME_MAX - 1,
+			 e->name);
+		if (!json) {
+			printf("%5u %-16s %6u %10llu %10llu %7llu %7llu %8llu "
+			       "%7llu %12llu %12llu %6u\n",
+			       e->domid, name, e->family,
+			       (unsigned long long)e->sent,
+			       (unsigned long long)e->received,
+			       (unsigned long long)e->dropped,
+			       (unsigned long long)e->denied,
+			       (unsigned long long)e->refused,
+			       (unsigned long long)e->failed,
+			       (unsigned long long)e->bytes_sent,
+			       (unsigned long long)e->bytes_received,
+			       e->queued);
+			continue;
+		}
+		printf("%s{\"id\": %u, \"name\": ", i ? ", " : "", e->domid);
+		fc_json_string(stdout, name);
+		printf(", \"family\": %u, \"app_id\": %llu, \"sent\": %llu, "
+		       "\"received\": %llu, \"dropped\": %llu, \"denied\": "
+		       "%llu, \"refused\": %llu, \"failed\": %llu, "
+		       "\"bytes_sent\": %llu, \"bytes_received\": %llu, "
+		       "\"queued\": %u}",
+		       e->family, (unsigned long long)e->app_id,
+		       (unsigned long long)e->sent,
+		       (unsigned long long)e->received,
+		       (unsigned long long)e->dropped,
+		       (unsigned long long)e->denied,
+		       (unsigned long long)e->refused,
+		       (unsigned long long)e->failed,
+		       (unsigned long long)e->bytes_sent,
+		       (unsigned long long)e->bytes_received, e->queued);
+	}
+	if (json)
+		printf("]}\n");
+	else
+		printf("total: sent %llu delivered %llu dropped %llu denied "
+		       "%llu refused %llu failed %llu (queue %u per "
+		       "receiver, %u rules)\n",
+		       (unsigned long long)s.sent,
+		       (unsigned long long)s.delivered,
+		       (unsigned long long)s.dropped,
+		       (unsigned long long)s.denied,
+		       (unsigned long long)s.refused,
+		       (unsigned long long)s.failed, s.queue_len, s.rules);
+	free(st);
+	return FC_EXIT_OK;
+}
+
+int main_ipc(int argc, char **argv)
+{
+	int json = argc == 3 && !strcmp(argv[2], "--json");
+
+	if (argc < 2)
+		goto usage;
+	if (!strcmp(argv[1], "allow"))
+		return fc_ipc_rule_cmd(argc - 1, argv + 1, FC_IOC_IPC_ALLOW, 0);
+	if (!strcmp(argv[1], "deny"))
+		return fc_ipc_rule_cmd(argc - 1, argv + 1, FC_IOC_IPC_DENY, 0);
+	if (!strcmp(argv[1], "unset"))
+		return fc_ipc_rule_cmd(argc - 1, argv + 1, FC_IOC_IPC_DENY, 1);
+	if (!strcmp(argv[1], "ls") && (argc == 2 || json))
+		return fc_ipc_ls(json);
+	if (!strcmp(argv[1], "stat") && (argc == 2 || json))
+		return fc_ipc_stat(json);
+usage:
+	fprintf(stderr, "usage: fcapsule ipc allow|deny|unset ID|NAME ID|NAME"
+			" | ls [--json] | stat [--json]\n");
+	return FC_EXIT_USAGE;
+}

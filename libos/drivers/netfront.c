@@ -266,10 +266,12 @@ int fcos_netfront_init(struct fcos_waitq *wq, uint64_t timeout_ns)
 		return rc;
 	rc = setup_rings();
 	rc = rc ?: publish();
+	/* Linux's netback ignores Initialised and maps the rings when the
+	 * frontend says Connected; it then goes Connected itself. */
+	if (!rc)
+		rc = fcos_xenbus_switch_state(FCOS_XS_NO_TRANSACTION, FE_DIR,
+					      XenbusStateConnected);
 	rc = rc ?: wait_backend_connected(timeout_ns);
-	rc = rc
-		     ?: fcos_xenbus_switch_state(FCOS_XS_NO_TRANSACTION, FE_DIR,
-						 XenbusStateConnected);
 	if (rc) {
 		printf("netfront: cannot connect to %s: %d\n", nf.be, rc);
 		fcos_xenbus_switch_state(FCOS_XS_NO_TRANSACTION, FE_DIR,
@@ -323,12 +325,12 @@ const char *fcos_netfront_backend(void)
 }
 
 /* Responses the backend claims to have produced; -1 if it claims more
- * than a ring's worth beyond what we consumed (it is broken). */
-static int ring_avail(RING_IDX prod, RING_IDX cons, unsigned int size)
+ * than we have requests outstanding (it is broken). */
+static int ring_avail(RING_IDX prod, RING_IDX cons, RING_IDX req_prod)
 {
 	RING_IDX n = prod - cons;
 
-	return n > size ? -1 : (int)n;
+	return n > req_prod - cons ? -1 : (int)n;
 }
 
 int fcos_netfront_pending(void)
@@ -356,7 +358,7 @@ static void poll_tx(void)
 		prod = nf.tx.sring->rsp_prod;
 		/* Read rsp_prod before the responses it covers. */
 		xen_rmb();
-		n = ring_avail(prod, nf.tx.rsp_cons, RING_SIZE(&nf.tx));
+		n = ring_avail(prod, nf.tx.rsp_cons, nf.tx.req_prod_pvt);
 		if (n < 0)
 			return broken("tx rsp_prod");
 		for (cons = nf.tx.rsp_cons; cons != prod; cons++) {
@@ -393,7 +395,7 @@ int fcos_netfront_poll(void (*rx)(const void *frame, size_t len, void *arg),
 	do {
 		prod = nf.rx.sring->rsp_prod;
 		xen_rmb(); /* rsp_prod before the responses */
-		n = ring_avail(prod, nf.rx.rsp_cons, RING_SIZE(&nf.rx));
+		n = ring_avail(prod, nf.rx.rsp_cons, nf.rx.req_prod_pvt);
 		if (n < 0) {
 			broken("rx rsp_prod");
 			return delivered;

@@ -28,7 +28,7 @@ const struct fc_cmd fc_cmds[] = {
 	  "benchmark: a CPU-bound app VM's runtime per cap, 60..100 %" },
 	{ "serve", main_serve, "[--count N]",
 	  "run the OS server: answer the module's events on /dev/fcapsule" },
-	{ "napt", main_napt, "[--json] | add PORT ADDR:PORT | del PORT | bench",
+	{ "napt", main_napt, "[--json] | add PORT ADDR:PORT | del PORT",
 	  "list, add or remove public port mappings (NAPT to app VMs)" },
 	{ "net", main_net,
 	  "setup [--public ADDR] | alloc NAME | show | release",

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fcapsule napt: list, add and remove the public port mappings (the map
- * elements of table ip fcapsule), and measure an element add against a
- * rule add (napt bench).  fcapsule net: Dom0's bridge and the app VM
- * address allocator.
+ * elements of table ip fcapsule).  fcapsule net: Dom0's bridge and the
+ * app VM address allocator.  (The benchmark is bench/napt.c.)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,8 +19,7 @@ static int fc_napt_usage(void)
 		"usage: fcapsule napt [--json]\n"
 		"       fcapsule napt add PORT ADDR:PORT [--dom ID [--name "
 		"N]]\n"
-		"       fcapsule napt del PORT | --dom ID\n"
-		"       fcapsule napt bench [--counts N,N,...] [--reps N]\n");
+		"       fcapsule napt del PORT | --dom ID\n");
 	return FC_EXIT_USAGE;
 }
 
@@ -140,8 +138,6 @@ int main_napt(int argc, char **argv)
 		return fc_napt_cmd_add(argc - 1, argv + 1);
 	if (argc >= 3 && !strcmp(argv[1], "del"))
 		return fc_napt_cmd_del(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "bench"))
-		return fc_napt_bench(argc - 1, argv + 1);
 	return fc_napt_usage();
 }
 
@@ -267,9 +263,4 @@ int main_net(int argc, char **argv)
 	if (!strcmp(argv[1], "release") || !strcmp(argv[1], "show"))
 		return fc_net_cmd_addr(argc - 1, argv + 1);
 	return fc_net_usage();
-}
-
-int fc_napt_bench(int argc, char **argv)
-{
-	return FC_EXIT_FAIL;
 }

@@ -218,6 +218,7 @@ int fc_net_addr_alloc(const char *name, uint32_t *addr);
 int fc_net_addr_bind(uint32_t addr, uint32_t domid);
 int fc_net_addr_release(uint32_t addr);
 int fc_net_addr_release_dom(uint32_t domid);
+int fc_net_addr_claim(const char *name, uint32_t domid, uint32_t *addr);
 int fc_net_addr_of_dom(uint32_t domid, uint32_t *addr, char *name, size_t len);
 int fc_net_addr_owner(uint32_t addr, uint32_t *domid, char *name, size_t len);
 void fc_net_mac(uint32_t addr, char *buf, size_t len);
@@ -228,7 +229,6 @@ int fc_listen_handle(const struct fc_event *ev, struct fc_ioc_complete *c);
 int fc_listen_forget(uint32_t domid, uint64_t app_id);
 int main_napt(int argc, char **argv);
 int main_net(int argc, char **argv);
-int fc_napt_bench(int argc, char **argv);
 /* ---- end of NAPT block ---- */
 
 /* IPC between app VMs: policy and counters (cmd_ipc.c, issue 7). */

@@ -15,6 +15,7 @@
 
 #include <fcapsule/ioctl.h>
 #include <fcapsule/ring.h>
+#include <xenstore.h>
 
 #include "fc.h"
 
@@ -49,7 +50,28 @@ static int fc_listen_req_valid(const struct fc_listen_req *req)
 	return 0;
 }
 
-/* The app VM's address: allocated to it, or its claim if nobody's. */
+/* The domain's name from xenstore ("" if unknown). */
+static void fc_listen_dom_name(uint32_t domid, char *name, size_t len)
+{
+	struct xs_handle *xs = xs_open(0);
+	char path[64], *v = NULL;
+	unsigned int n;
+
+	name[0] = '\0';
+	if (!xs)
+		return;
+	snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+	v = xs_read(xs, XBT_NULL, path, &n);
+	if (v)
+		snprintf(name, len, "%s", v);
+	free(v);
+	xs_close(xs);
+}
+
+/*
+ * The app VM's address: allocated to it (by domid, or by name if not
+ * bound yet), else its claim if that is free and in the private range.
+ */
 static int fc_listen_addr(const struct fc_event *ev,
 			  const struct fc_listen_req *req, uint32_t *addr,
 			  char *name, size_t len)
@@ -57,6 +79,10 @@ static int fc_listen_addr(const struct fc_event *ev,
 	struct fc_napt_conf conf;
 	uint32_t mask, owner;
 
+	if (fc_net_addr_of_dom(ev->domid, addr, name, len)) {
+		fc_listen_dom_name(ev->domid, name, len);
+		fc_net_addr_claim(name, ev->domid, addr);
+	}
 	if (!fc_net_addr_of_dom(ev->domid, addr, name, len)) {
 		if (req->addr && req->addr != *addr)
 			return -EADDRNOTAVAIL;

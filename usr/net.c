@@ -418,11 +418,11 @@ int fc_net_addr_owner(uint32_t addr, uint32_t *domid, char *name, size_t len)
 }
 
 /*
- * Walk the address files; with release set, unlink those of domid.
- * Returns the number found, or a negative errno.
+ * Walk the address files; with release set, unlink those of domid (and
+ * of want_name, if given).  Returns the number found, or a negative errno.
  */
-static int fc_addr_scan(uint32_t domid, int release, uint32_t *addr, char *name,
-			size_t len)
+static int fc_addr_scan(uint32_t domid, const char *want_name, int release,
+			uint32_t *addr, char *name, size_t len)
 {
 	char dir[FC_PATH_MAX], path[FC_PATH_MAX + 300];
 	struct dirent *de;
@@ -442,6 +442,8 @@ static int fc_addr_scan(uint32_t domid, int release, uint32_t *addr, char *name,
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (fc_addr_read(path, &owner, name, len) || owner != domid)
 			continue;
+		if (want_name && strcmp(name, want_name))
+			continue;
 		found++;
 		if (addr)
 			*addr = a.s_addr;
@@ -456,16 +458,35 @@ static int fc_addr_scan(uint32_t domid, int release, uint32_t *addr, char *name,
 
 int fc_net_addr_release_dom(uint32_t domid)
 {
-	return fc_addr_scan(domid, 1, NULL, NULL, 0);
+	char name[FC_VMNAME_MAX];
+
+	return fc_addr_scan(domid, NULL, 1, NULL, name, sizeof(name));
 }
 
 int fc_net_addr_of_dom(uint32_t domid, uint32_t *addr, char *name, size_t len)
 {
-	int n = fc_addr_scan(domid, 0, addr, name, len);
+	int n = fc_addr_scan(domid, NULL, 0, addr, name, len);
 
 	if (n < 0)
 		return n;
 	return n ? 0 : -ENOENT;
+}
+
+/*
+ * An address allocated by name but not bound yet (`fcapsule run` knows
+ * the domid only after creating the domain): bind it to domid.
+ */
+int fc_net_addr_claim(const char *name, uint32_t domid, uint32_t *addr)
+{
+	char nm[FC_VMNAME_MAX];
+	int n;
+
+	if (!name || !*name || !domid)
+		return -EINVAL;
+	n = fc_addr_scan(0, name, 0, addr, nm, sizeof(nm));
+	if (n < 0)
+		return n;
+	return n ? fc_net_addr_bind(*addr, domid) : -ENOENT;
 }
 
 /* Xen's OUI and the address's low 24 bits: unique while the IP is. */

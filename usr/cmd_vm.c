@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,6 +202,23 @@ static double fc_now(void)
 }
 
 /*
+ * libxl_domain_shutdown() writes control/shutdown, then waits up to 60 s
+ * for the guest to acknowledge it: run it aside (own libxl context), so
+ * that the grace period is ours.
+ */
+static void *fc_term_thread(void *arg)
+{
+	uint32_t domid = (uintptr_t)arg;
+	struct fc_xl x;
+
+	if (!fc_xl_open(&x)) {
+		libxl_domain_shutdown(x.ctx, domid, NULL);
+		fc_xl_close(&x);
+	}
+	return NULL;
+}
+
+/*
  * fcapsule kill [-s SIGNAL] [--grace SEC] ID|NAME...
  * TERM: ask every app VM to power off (control/shutdown), wait for them
  * together, destroy those still running after the grace period.
@@ -216,6 +234,7 @@ int main_kill(int argc, char **argv)
 	unsigned long grace = 10;
 	uint32_t *ids = NULL;
 	int sig = SIGTERM, c, i, n = 0, left, ret;
+	pthread_t th;
 	struct fc_xl x = { 0 };
 	double deadline;
 
@@ -275,11 +294,11 @@ int main_kill(int argc, char **argv)
 			fc_reap(&x, d, FC_REASON_KILLED);
 			continue;
 		}
-		/* no PV control node (not booted far enough): destroy */
-		if (libxl_domain_shutdown(x.ctx, d, NULL))
-			fc_reap(&x, d, FC_REASON_TERMINATED);
-		else
-			ids[n++] = d;
+		/* detached: it may outlive the grace period, exit ends it */
+		if (!pthread_create(&th, NULL, fc_term_thread,
+				    (void *)(uintptr_t)d))
+			pthread_detach(th);
+		ids[n++] = d;
 	}
 	deadline = fc_now() + grace;
 	for (left = n; left > 0;) {

@@ -478,6 +478,11 @@ int fc_server_ensure(void)
 	if (pid < 0)
 		goto out;
 	if (pid == 0) {
+		sigset_t none;
+
+		/* run blocks ^C while creating: the server must not inherit it */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		setsid();
 		if (fork())
 			_exit(0);

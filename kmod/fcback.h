@@ -112,6 +112,7 @@ int fcback_ring_complete(struct fcback_capsule *cap, u64 req_id, s32 status,
 			 const u8 *payload);
 int fcback_in_push(struct fcback_capsule *cap,
 		   const struct fcapsule_in_request *msg);
+int fcback_process_in_acks(struct fcback_capsule *cap);
 
 /* ipc.c */
 s32 fcback_ipc_send(struct fcback_capsule *cap,

@@ -87,6 +87,13 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 	struct fcback_ipc_qent *e;
 	int notify = 0;
 
+	/*
+	 * Messages are waiting: consume the receiver's acks here too, so
+	 * that the queue drains even if an ack notification was missed.
+	 */
+	if (READ_ONCE(dest->ipcq_count) && !READ_ONCE(dest->broken))
+		fcback_process_in_acks(dest);
+
 	spin_lock(&dest->in_lock);
 	if (READ_ONCE(dest->broken) || !dest->ipcq) {
 		spin_unlock(&dest->in_lock);
@@ -110,6 +117,8 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 		dest->ipcq_count++;
 	} else {
 		spin_unlock(&dest->in_lock);
+		/* Full: make sure the receiver looks at its ring. */
+		notify_remote_via_irq(dest->irq);
 		return -FC_EAGAIN;
 	}
 	spin_unlock(&dest->in_lock);

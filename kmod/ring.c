@@ -346,10 +346,13 @@ static int fcback_process_requests(struct fcback_capsule *cap)
 }
 
 /*
- * Consume the frontend's acknowledgements of inbound messages.  Returns as
- * fcback_process_requests().
+ * Consume the frontend's acknowledgements of inbound messages and move
+ * queued IPC messages onto the freed slots.  Returns as
+ * fcback_process_requests().  Also called by IPC senders (kmod/ipc.c)
+ * when the receiver's queue is not empty, so that progress never depends
+ * on one notification alone.
  */
-static int fcback_process_in_acks(struct fcback_capsule *cap)
+int fcback_process_in_acks(struct fcback_capsule *cap)
 {
 	struct fcapsule_in_front_ring *ring = &cap->in_ring;
 	struct fcapsule_in_response ack;

@@ -94,8 +94,15 @@ static uint32_t size_of(uint32_t seq, uint32_t size)
 
 static void print_stats(const char *who)
 {
+	struct fcfront_stats f;
 	struct fc_ipc_stats s;
 
+	fcfront_get_stats(&f);
+	printf("FC-IPC-FRONT %s requests=%llu responses=%llu in_msgs=%llu "
+	       "in_ipc=%llu\n",
+	       who, (unsigned long long)f.requests,
+	       (unsigned long long)f.responses, (unsigned long long)f.in_msgs,
+	       (unsigned long long)f.in_ipc);
 	fc_ipc_get_stats(&s);
 	printf("FC-IPC-STATS %s sent=%llu frags=%llu retries=%llu recv=%llu "
 	       "rfrags=%llu bad=%llu incomplete=%llu\n",

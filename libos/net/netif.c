@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcos/mm.h>
 #include <fcos/net.h>
 #include <fcos/netfront.h>
 #include <fcos/sched.h>
@@ -120,6 +121,7 @@ static void ip4(ip4_addr_t *a, const uint8_t b[4])
 static int bring_up(void)
 {
 	struct fcos_net_cfg cfg;
+	struct fcos_mm_stats mst;
 	ip4_addr_t addr, mask, gw;
 	const uint8_t *m;
 	int rc;
@@ -152,6 +154,9 @@ static int bring_up(void)
 	       cfg.addr[0], cfg.addr[1], cfg.addr[2], cfg.addr[3], cfg.prefix,
 	       cfg.gw[0], cfg.gw[1], cfg.gw[2], cfg.gw[3], m[0], m[1], m[2],
 	       m[3], m[4], m[5]);
+	fcos_mm_stats(&mst);
+	printf("net: %lu of %lu pages free with the stack up\n", mst.free_pages,
+	       mst.nr_pages);
 	return 0;
 }
 

@@ -365,6 +365,25 @@ int fcfront_recv(struct fc_in_ipc *msg, uint64_t deadline_ns)
 	return 0;
 }
 
+/*
+ * fcipc (issue 7): called every few ms by fcipc's watchdog while an IPC
+ * call waits, so that a lost notification (either way) delays it instead
+ * of hanging it: drain both rings, and re-notify Dom0 if requests are
+ * outstanding (an extra event is harmless: Dom0 finds nothing new).
+ */
+void fcfront_kick(void)
+{
+	if (fc.state != FCFRONT_CONNECTED)
+		return;
+	poll_rings();
+	for (int i = 0; i < FC_RING_SLOTS; i++)
+		if (fc.inflight[i]) {
+			fcos_evtchn_notify(fc.port);
+			break;
+		}
+	fcos_waitq_wake_all(&fc.wq);
+}
+
 void fcfront_exit_notify(int code)
 {
 	struct fc_exit_req req = { .code = code };

@@ -17,14 +17,48 @@
 #include <fcos/time.h>
 
 #define BACKOFF_MAX_NS (1 * FCOS_NSEC_PER_MSEC)
+#define KICK_NS	       (20 * FCOS_NSEC_PER_MSEC)
 
 static struct {
 	int send_busy;
-	struct fcos_waitq wq; /* waiting for send_busy */
+	int active; /* fc_send/fc_recv calls in progress */
+	int watchdog;
+	struct fcos_waitq kwq; /* the watchdog waits for active */
+	struct fcos_waitq wq;  /* waiting for send_busy */
 	uint32_t seq;
 	struct fc_ipc_rasm rasm;
 	struct fc_ipc_stats st;
-} ipc = { .wq = FCOS_WAITQ_INIT };
+} ipc = { .wq = FCOS_WAITQ_INIT, .kwq = FCOS_WAITQ_INIT };
+
+/*
+ * While an IPC call waits, poll the rings every KICK_NS: under heavy load
+ * on the emulated instances an event-channel notification was seen to go
+ * missing, which must make a call slower, never hang it forever.
+ */
+static void watchdog(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		fcos_wait_event(&ipc.kwq, ipc.active);
+		fcos_sleep_ns(KICK_NS);
+		if (ipc.active)
+			fcfront_kick();
+	}
+}
+
+static void enter(void)
+{
+	if (!ipc.watchdog &&
+	    fcos_thread_create("fcipc-watchdog", watchdog, NULL))
+		ipc.watchdog = 1;
+	ipc.active++;
+	fcos_waitq_wake_all(&ipc.kwq);
+}
+
+static void leave(void)
+{
+	ipc.active--;
+}
 
 /* Wait before retrying a fragment the receiver had no room for: a few
  * yields first (the receiver may be on our vCPU), then growing sleeps. */
@@ -79,6 +113,7 @@ int fc_send_ex(uint32_t dest, const char *name, const void *buf, size_t len,
 
 	if (ipc.send_busy && (flags & FC_IPC_NONBLOCK))
 		return -FC_EAGAIN;
+	enter();
 	fcos_wait_event(&ipc.wq, !ipc.send_busy);
 	ipc.send_busy = 1;
 	seq = ++ipc.seq;
@@ -97,6 +132,7 @@ int fc_send_ex(uint32_t dest, const char *name, const void *buf, size_t len,
 		ipc.st.sent++;
 	ipc.send_busy = 0;
 	fcos_waitq_wake_all(&ipc.wq);
+	leave();
 	return rc;
 }
 
@@ -112,7 +148,7 @@ int fc_send_name(const char *name, const void *buf, size_t len)
 	return fc_send_ex(0, name, buf, len, 0);
 }
 
-int fc_recv(uint32_t *src, void *buf, size_t len, int64_t timeout_ns)
+static int recv(uint32_t *src, void *buf, size_t len, int64_t timeout_ns)
 {
 	uint64_t dl = timeout_ns < 0
 			      ? FCOS_TIME_NEVER
@@ -142,6 +178,18 @@ int fc_recv(uint32_t *src, void *buf, size_t len, int64_t timeout_ns)
 			memcpy(buf, msg, mlen < len ? mlen : len);
 		return (int)mlen;
 	}
+}
+
+int fc_recv(uint32_t *src, void *buf, size_t len, int64_t timeout_ns)
+{
+	int rc;
+
+	if (timeout_ns == 0) /* a poll: nothing to watch over */
+		return recv(src, buf, len, 0);
+	enter();
+	rc = recv(src, buf, len, timeout_ns);
+	leave();
+	return rc;
 }
 
 void fc_ipc_get_stats(struct fc_ipc_stats *st)

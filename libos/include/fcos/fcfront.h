@@ -46,6 +46,10 @@ int fcfront_resume(void);
  * app's fc_recv() on it. */
 int fcfront_recv(struct fc_in_ipc *msg, uint64_t deadline_ns);
 
+/* Drain both rings and re-notify Dom0 if requests are outstanding (the
+ * IPC watchdog's poll against lost notifications). */
+void fcfront_kick(void);
+
 enum fcfront_state fcfront_state(void);
 void fcfront_get_stats(struct fcfront_stats *st);
 

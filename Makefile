@@ -22,7 +22,7 @@ USR_SRCS := $(sort $(wildcard usr/*.c))
 USR_OBJS := $(filter-out $(O)/usr/main.o,$(USR_SRCS:%.c=$(O)/%.o))
 
 .PHONY: all kmod usr libos guest benchtools deps test unit integration \
-	check-style demo shell bench bench-boot clean
+	check-style demo shell bench bench-boot bench-nop clean
 
 all: kmod usr libos guest benchtools
 
@@ -48,7 +48,15 @@ $(O)/usr/fcapsule: $(O)/usr/main.o $(O)/usr/libfc.a
 # Every bench/NAME.c is a Dom0-side benchmark tool, build/bench/NAME.
 BENCH_TOOLS := $(patsubst bench/%.c,$(O)/bench/%,$(wildcard bench/*.c))
 
-benchtools: $(BENCH_TOOLS)
+# Every tests/tools/NAME.c is a Dom0-side test tool, build/tests/tools/NAME.
+TEST_TOOLS := $(patsubst tests/tools/%.c,$(O)/tests/tools/%,\
+	$(wildcard tests/tools/*.c))
+
+benchtools: $(BENCH_TOOLS) $(TEST_TOOLS)
+
+$(O)/tests/tools/%: tests/tools/%.c $(wildcard include/fcapsule/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Wextra -std=gnu11 -I$(TOP)/include -o $@ $<
 
 $(O)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
@@ -80,10 +88,13 @@ test: all
 demo: all
 	scripts/demo
 
-bench: bench-boot
+bench: bench-boot bench-nop
 
 bench-boot: all
 	scripts/bench-boot $(N) $(REPS)
+
+bench-nop: all
+	scripts/bench-nop $(RING_N) $(XS_N)
 
 shell: all
 	scripts/fc-instance shell

@@ -146,7 +146,10 @@ PY
 # The address from data/fc-net (what the OS server writes) wins over the
 # vif's ip key; a gateway comes with it.
 net_cfg web-2 httpd "8080" 198.18.0.99 00:16:3e:fc:00:0c
+start=$(date +%s.%N)
 t_check "xl create -p httpd (paused)" xl create -q -p /tmp/web-2.cfg
+end=$(date +%s.%N)
+echo "# xl create -p with one vif and vif-fcapsule took $(echo "$end - $start" | bc) s"
 id=$(xl domid web-2)
 xenstore-write /local/domain/$id/data/fc-net "198.18.0.12/24 198.18.0.1"
 xl unpause web-2
@@ -161,9 +164,9 @@ sed -e 's/^name = .*/name = "web-3"/' -e "s|,script=$VIFSCRIPT||" \
 	-e 's/ip=198.18.0.99/ip=198.18.0.13/' -e 's/00:0c/00:0d/' \
 	/tmp/web-2.cfg >/tmp/web-3.cfg
 start=$(date +%s.%N)
-if xl create -q /tmp/web-3.cfg; then
+if xl create -q -p /tmp/web-3.cfg; then
 	end=$(date +%s.%N)
-	echo "# xl create with one vif and Debian's vif-bridge took $(echo "$end - $start" | bc) s"
+	echo "# xl create -p with one vif and Debian's vif-bridge took $(echo "$end - $start" | bc) s"
 fi
 xl destroy web-3 2>/dev/null
 

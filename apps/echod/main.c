@@ -2,11 +2,16 @@
 /*
  * echod: TCP echo server; one thread serves every client through poll().
  * Usage (the domain's cmdline): PORT   (default 7)
+ * Client mode, to test connect(): connect ADDR PORT TEXT sends TEXT to an
+ * echo server, prints "FC-ECHO-REPLY <what came back>", then tries a
+ * non-blocking connect to PORT+1 and prints "FC-ECHO-REFUSED <errno>".
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -32,6 +37,49 @@ static int echo(int fd)
 	return 0;
 }
 
+static int client(const char *addr, int port, const char *text)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct pollfd p;
+	char reply[256];
+	size_t len = 0;
+	socklen_t sl = sizeof(int);
+	int fd, e = 0;
+	ssize_t n;
+
+	sin.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		return 2;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		printf("echod: connect %s:%d: errno %d\n", addr, port, errno);
+		return 1;
+	}
+	if (send(fd, text, strlen(text), 0) != (ssize_t)strlen(text) ||
+	    shutdown(fd, SHUT_WR))
+		return 1;
+	while (len + 1 < sizeof(reply) &&
+	       (n = recv(fd, reply + len, sizeof(reply) - 1 - len, 0)) > 0)
+		len += (size_t)n;
+	reply[len] = '\0';
+	close(fd);
+	printf("FC-ECHO-REPLY %s\n", reply);
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	sin.sin_port = htons((uint16_t)(port + 1));
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 ||
+	    errno != EINPROGRESS)
+		return 1;
+	p.fd = fd;
+	p.events = POLLOUT;
+	if (poll(&p, 1, 10000) != 1)
+		return 1;
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl);
+	close(fd);
+	printf("FC-ECHO-REFUSED %d\n", e);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int port = argc > 1 ? atoi(argv[1]) : 7;
@@ -40,6 +88,8 @@ int main(int argc, char **argv)
 	unsigned long served = 0;
 	int n = 1;
 
+	if (argc == 5 && !strcmp(argv[1], "connect"))
+		return client(argv[2], atoi(argv[3]), argv[4]);
 	p[0].fd = socket(AF_INET, SOCK_STREAM, 0);
 	p[0].events = POLLIN;
 	sin.sin_port = htons((uint16_t)port);

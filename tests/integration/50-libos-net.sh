@@ -117,6 +117,38 @@ t_check "200 KB echoed back intact" cmp /tmp/blob /tmp/blob.back
 t_check "httpd still answers after echod's traffic" \
 	sh -c "curl -s --max-time 20 http://198.18.0.10/ | grep -q 'request #15'"
 
+# connect() from an app VM: echod in client mode against an echo server
+# in Dom0 on 198.18.0.1:9000 (port 9001 is closed: refused).
+/usr/bin/python3 - <<'PY' &
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('198.18.0.1', 9000))
+s.listen(1)
+s.settimeout(120)
+c, _ = s.accept()
+data = b''
+while True:
+    b = c.recv(4096)
+    if not b:
+        break
+    data += b
+c.sendall(data)
+c.close()
+PY
+srv=$!
+net_cfg cli-1 echod "connect 198.18.0.1 9000 hello-from-an-app-VM" \
+	198.18.0.14 00:16:3e:fc:00:0e
+t_check "xl create echod in client mode" xl create -q /tmp/cli-1.cfg
+t_check "connect/send/shutdown/recv round trip to Dom0" \
+	t_wait_console cli-1 '^FC-ECHO-REPLY hello-from-an-app-VM$' 90
+t_check "non-blocking connect to a closed port: poll, SO_ERROR = ECONNREFUSED" \
+	t_wait_console cli-1 '^FC-ECHO-REFUSED 111$' 30
+t_check "client mode exits 0" t_wait_console cli-1 '^FC-EXIT 0' 30
+xl destroy cli-1
+kill $srv 2>/dev/null
+wait $srv 2>/dev/null
+
 # Eight clients at once (the listen backlog is 8).
 for i in $(seq 1 8); do
 	curl -s --max-time 30 -o /tmp/par-$i http://198.18.0.10/ &

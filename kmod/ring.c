@@ -426,13 +426,21 @@ static void fcback_ring_work(struct work_struct *work)
 	if (ret > 0)
 		eoi_flags = 0;
 
-	xen_irq_lateeoi(cap->irq, eoi_flags);
+	xen_irq_lateeoi(READ_ONCE(cap->irq), eoi_flags);
 }
 
 static irqreturn_t fcback_ring_interrupt(int irq, void *dev_id)
 {
 	struct fcback_capsule *cap = dev_id;
 
+	/*
+	 * Xen marks our port pending when it binds it, so the first event
+	 * can arrive before the bind returns and fcback_ring_connect() sets
+	 * cap->irq.  The work item would then EOI irq -1, a no-op, and the
+	 * channel would stay masked for good: publish the irq here, before
+	 * queue_work() (which orders this store before the work runs).
+	 */
+	WRITE_ONCE(cap->irq, irq);
 	/* EOI is sent by the work item once both rings are drained. */
 	queue_work(fcback_wq, &cap->work);
 	return IRQ_HANDLED;

@@ -13,7 +13,7 @@ void fcos_exit(int code)
 	struct sched_shutdown sd = { .reason = SHUTDOWN_poweroff };
 	void (*hook)(int) = fcos_exit_hook;
 
-	fcos_exit_hook = NULL; /* a hook that exits again must not loop */
+	fcos_exit_hook = NULL;	 /* a hook that exits again must not loop */
 	if (fcfront_exit_notify) /* weak: linked only with the driver */
 		fcfront_exit_notify(code);
 	if (hook)

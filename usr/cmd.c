@@ -14,7 +14,7 @@ const struct fc_cmd fc_cmds[] = {
 	{ "run", main_run,
 	  "IMAGE [--name N] [--memory MB] [--vcpus N] [--cap PCT] [--wait]\n"
 	  "          [--image-dir DIR] [--ramdisk FILE] [--extra STR] "
-	  "[-- ARGS...]",
+	  "[--no-net]\n          [-- ARGS...]",
 	  "start an app VM from IMAGE (a name in the image dir, or a path)" },
 	{ "ps", main_ps, "[-a] [--json]",
 	  "list app VMs (-a: also exited ones, with exit codes)" },

@@ -53,6 +53,37 @@ static const char *fc_dom_state(const libxl_dominfo *d)
 	return "running"; /* running, or runnable waiting for a CPU */
 }
 
+/* PORTS: the public ports NAPT maps to each app VM (none: no table). */
+static void fc_ps_fill_ports(struct fc_ps_row *rows, int n)
+{
+	struct fc_napt_entry *e = NULL;
+	int ne = 0, i, j;
+	size_t used;
+
+	if (fc_napt_list(&e, &ne))
+		goto out;
+	fc_napt_sort(e, ne);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(rows[i].state, "exited"))
+			continue;
+		used = 0;
+		for (j = 0; j < ne; j++) {
+			int w;
+
+			if (e[j].domid != rows[i].domid)
+				continue;
+			w = snprintf(rows[i].ports + used,
+				     sizeof(rows[i].ports) - used, "%s%u",
+				     used ? "," : "", e[j].port);
+			if (w < 0 || (size_t)w >= sizeof(rows[i].ports) - used)
+				break; /* full: the rest is in 'napt' */
+			used += w;
+		}
+	}
+out:
+	free(e);
+}
+
 static void fc_row_from_dom(struct fc_xl *x, const libxl_dominfo *d,
 			    struct fc_ps_row *r, time_t now)
 {
@@ -169,6 +200,7 @@ int main_ps(int argc, char **argv)
 			r->cpu_pct = r->cpu_ns / 1e7 / r->uptime_s;
 		n++;
 	}
+	fc_ps_fill_ports(rows, n);
 	qsort(rows, n, sizeof(*rows), fc_ps_cmp);
 	if (json)
 		fc_ps_print_json(stdout, rows, n);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "xl.h"
 
@@ -73,12 +74,88 @@ static int fc_wait_exit(struct fc_xl *x, uint32_t domid)
 	}
 }
 
+/*
+ * The vif hotplug script: scripts/vif-fcapsule of the tree this tool was
+ * built in ($FC_VIF_SCRIPT overrides).  Debian's vif-bridge would cost
+ * seconds per app VM (DESIGN.md).
+ */
+static int fc_vif_script(char *buf, size_t len)
+{
+	const char *env = getenv("FC_VIF_SCRIPT");
+	char exe[FC_PATH_MAX], *slash;
+	ssize_t n;
+	int i;
+
+	if (env && env[0]) {
+		snprintf(buf, len, "%s", env);
+		return access(buf, X_OK) ? -errno : 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -errno;
+	exe[n] = '\0';
+	/* <top>/build/usr/fcapsule -> <top> */
+	for (i = 0; i < 3; i++) {
+		slash = strrchr(exe, '/');
+		if (!slash)
+			return -ENOENT;
+		*slash = '\0';
+	}
+	if ((size_t)snprintf(buf, len, "%s/scripts/vif-fcapsule", exe) >= len)
+		return -ENAMETOOLONG;
+	return access(buf, X_OK) ? -errno : 0;
+}
+
+/* Dom0 side of the app VM's network: bridge, address, MAC, script. */
+struct fc_run_net {
+	uint32_t addr; /* network order; 0: none allocated */
+	char ip[INET_ADDRSTRLEN];
+	char mac[24];
+	char bridge[16];
+	char script[FC_PATH_MAX];
+};
+
+static int fc_run_net_prepare(const char *name, struct fc_run_net *n)
+{
+	struct fc_napt_conf conf;
+	int err, ret = FC_EXIT_FAIL;
+
+	err = fc_vif_script(n->script, sizeof(n->script));
+	if (err) {
+		fprintf(stderr,
+			"fcapsule run: vif script %s: %s (--no-net runs "
+			"without a network)\n",
+			n->script, strerror(-err));
+		goto out;
+	}
+	if (fc_net_setup()) {
+		fprintf(stderr, "fcapsule run: Dom0 network setup failed "
+				"(--no-net runs without a network)\n");
+		goto out;
+	}
+	err = fc_net_addr_alloc(name, &n->addr);
+	if (err) {
+		n->addr = 0;
+		fprintf(stderr, "fcapsule run: no free app VM address: %s\n",
+			strerror(-err));
+		goto out;
+	}
+	inet_ntop(AF_INET, &n->addr, n->ip, sizeof(n->ip));
+	fc_net_mac(n->addr, n->mac, sizeof(n->mac));
+	fc_net_conf(&conf);
+	snprintf(n->bridge, sizeof(n->bridge), "%s", conf.bridge);
+	ret = 0;
+out:
+	return ret;
+}
+
 int main_run(int argc, char **argv)
 {
 	char err[256], kernel[FC_PATH_MAX], ramdisk[FC_PATH_MAX];
 	char name[FC_VMNAME_MAX], cmdline[1024];
 	struct fc_run_opts o;
 	struct fc_vm_spec s;
+	struct fc_run_net net = { 0 };
 	sigset_t block, old;
 	uint32_t domid = INVALID_DOMID;
 	struct fc_xl x = { 0 };
@@ -152,9 +229,20 @@ int main_run(int argc, char **argv)
 	s.memory_mb = o.memory_mb;
 	s.vcpus = o.vcpus;
 	s.cap = o.cap;
+	if (o.net) {
+		ret = fc_run_net_prepare(name, &net);
+		if (ret)
+			goto out;
+		s.nic_ip = net.ip;
+		s.nic_mac = net.mac;
+		s.nic_bridge = net.bridge;
+		s.nic_script = net.script;
+	}
 	ret = fc_xl_create(&x, &s, &domid);
 	if (ret)
 		goto out;
+	if (net.addr)
+		fc_net_addr_bind(net.addr, domid);
 	if (fc_devnode_add(x.xs, domid, 0)) {
 		fprintf(stderr,
 			"fcapsule run: writing the device nodes of "
@@ -182,12 +270,19 @@ int main_run(int argc, char **argv)
 		code = fc_wait_exit(&x, domid);
 		ret = code < 0 ? FC_EXIT_FAIL : code;
 	}
-	domid = INVALID_DOMID; /* created: nothing to undo */
+	/* Created: nothing to undo; the reaper releases the address. */
+	domid = INVALID_DOMID;
+	net.addr = 0;
 	if (!o.wait)
 		ret = FC_EXIT_OK;
 out:
 	if (ret && domid != (uint32_t)INVALID_DOMID)
 		fc_xl_destroy(&x, domid);
+	/* Created app VMs give their address back when reaped. */
+	if (ret && net.addr && domid != (uint32_t)INVALID_DOMID)
+		fc_net_addr_release_dom(domid);
+	else if (ret && net.addr)
+		fc_net_addr_release(net.addr);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	fc_xl_close(&x);
 	return ret;

@@ -80,6 +80,7 @@ struct fc_run_opts {
 	long cap; /* percent of one CPU; -1: none */
 	int wait;
 	int quiet;
+	int net;     /* a vif on the app VM bridge with a private address */
 	char **args; /* after "--" (or after IMAGE) */
 	int nargs;
 };

@@ -241,6 +241,17 @@ static int fc_code_from_console(const char *name, int *code)
 }
 
 /*
+ * A dead app VM's public ports and private address are free again.  The
+ * disconnect event usually removed the ports already (listen.c); this is
+ * the backstop for an event the module had to drop.
+ */
+static void fc_reap_net(uint32_t domid)
+{
+	fc_napt_del_app(domid, 0);
+	fc_net_addr_release_dom(domid);
+}
+
+/*
  * Reap one app VM: record how it ended and destroy it.  forced_reason < 0:
  * only if it has shut down by itself (not for suspend: that is a save,
  * fork or migration in progress), or if it vanished behind our back.
@@ -272,6 +283,7 @@ int fc_reap(struct fc_xl *x, uint32_t domid, int forced_reason)
 			fc_exit_rec_write(&r);
 		}
 		fc_devnode_remove(x->xs, domid);
+		fc_reap_net(domid);
 		ret = 1;
 		goto out;
 	}
@@ -314,6 +326,7 @@ int fc_reap(struct fc_xl *x, uint32_t domid, int forced_reason)
 	}
 	fc_exit_rec_write(&r);
 	fc_xl_destroy(x, domid);
+	fc_reap_net(domid);
 	ret = 1;
 out:
 	free(name);

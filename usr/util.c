@@ -51,6 +51,7 @@ enum {
 	OPT_RAMDISK,
 	OPT_EXTRA,
 	OPT_CAP,
+	OPT_NO_NET,
 };
 
 static const struct option fc_run_longopts[] = {
@@ -63,6 +64,7 @@ static const struct option fc_run_longopts[] = {
 	{ "image-dir", required_argument, NULL, OPT_IMAGE_DIR },
 	{ "ramdisk", required_argument, NULL, OPT_RAMDISK },
 	{ "extra", required_argument, NULL, OPT_EXTRA },
+	{ "no-net", no_argument, NULL, OPT_NO_NET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -81,6 +83,7 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 	o->memory_mb = 4;
 	o->vcpus = 1;
 	o->cap = -1;
+	o->net = 1;
 	err[0] = '\0';
 	optind = 0; /* full re-initialisation (glibc): parse again in tests */
 	opterr = 0;
@@ -137,6 +140,9 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 			break;
 		case OPT_EXTRA:
 			o->extra = optarg;
+			break;
+		case OPT_NO_NET:
+			o->net = 0;
 			break;
 		default:
 			snprintf(err, errlen, "unknown option '%s'",

@@ -79,6 +79,36 @@ void fc_xl_close(struct fc_xl *x)
  * the OS server sees how it ended before it destroys it.  On failure no
  * domain is left: libxl may leave a half-built one, we destroy it.
  */
+/* The app VM's one vif: bridged, fixed address, our fast hotplug script. */
+static int fc_xl_add_nic(libxl_domain_config *cfg, const struct fc_vm_spec *s)
+{
+	libxl_device_nic *nic;
+	unsigned int m[6];
+	int i;
+
+	if (sscanf(s->nic_mac, "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2],
+		   &m[3], &m[4], &m[5]) != 6) {
+		fprintf(stderr, "fcapsule: bad MAC address '%s'\n", s->nic_mac);
+		return -1;
+	}
+	cfg->nics = calloc(1, sizeof(*cfg->nics));
+	if (!cfg->nics)
+		return -1;
+	cfg->num_nics = 1;
+	nic = &cfg->nics[0];
+	libxl_device_nic_init(nic);
+	nic->devid = 0;
+	nic->nictype = LIBXL_NIC_TYPE_VIF;
+	for (i = 0; i < 6; i++)
+		nic->mac[i] = (uint8_t)m[i];
+	nic->ip = strdup(s->nic_ip);
+	nic->bridge = strdup(s->nic_bridge);
+	nic->script = strdup(s->nic_script);
+	if (!nic->ip || !nic->bridge || !nic->script)
+		return -1;
+	return 0;
+}
+
 int fc_xl_create(struct fc_xl *x, const struct fc_vm_spec *s, uint32_t *domid)
 {
 	libxl_domain_config cfg;
@@ -121,6 +151,9 @@ int fc_xl_create(struct fc_xl *x, const struct fc_vm_spec *s, uint32_t *domid)
 		b->ramdisk = strdup(s->ramdisk);
 	if (s->cap >= 0)
 		b->sched_params.cap = s->cap;
+
+	if (s->nic_ip && fc_xl_add_nic(&cfg, s))
+		goto out;
 
 	cfg.on_poweroff = LIBXL_ACTION_ON_SHUTDOWN_PRESERVE;
 	cfg.on_crash = LIBXL_ACTION_ON_SHUTDOWN_PRESERVE;

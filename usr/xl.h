@@ -29,6 +29,11 @@ struct fc_vm_spec {
 	unsigned long vcpus;
 	long cap; /* -1: scheduler default */
 	uint32_t parent;
+	/* One vif when nic_ip is set (docs/net.md): */
+	const char *nic_ip;	/* dotted quad, written to the backend */
+	const char *nic_mac;	/* xx:xx:xx:xx:xx:xx */
+	const char *nic_bridge; /* Dom0 bridge the vif joins */
+	const char *nic_script; /* hotplug script (scripts/vif-fcapsule) */
 };
 
 int fc_xl_open(struct fc_xl *x);

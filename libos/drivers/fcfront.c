@@ -22,6 +22,7 @@
 #include <fcos/gnttab.h>
 #include <fcos/lib.h>
 #include <fcos/mm.h>
+#include <fcos/net.h>
 #include <fcos/sched.h>
 #include <fcos/setup.h>
 #include <fcos/time.h>
@@ -771,6 +772,35 @@ int fcfront_detach(struct fcfront_raw *raw)
 	raw->req_prod_pvt = fc.ring.req_prod_pvt;
 	raw->rsp_cons = fc.ring.rsp_cons;
 	return 0;
+}
+
+/*
+ * listen() -> NAPT (DESIGN.md, docs/napt.md): the network stack calls
+ * these hooks; the OS server maps the instance's public port to this app
+ * VM's address and port before the call returns.  A dead OS server must
+ * not hang listen() for good, hence the deadline.
+ */
+#define LISTEN_TIMEOUT_NS (30ULL * FCOS_NSEC_PER_SEC)
+
+static int listen_call(uint32_t op, uint16_t port)
+{
+	struct fc_listen_req req = { .proto = FC_PROTO_TCP, .port = port };
+	struct fc_listen_rsp rsp;
+
+	if (fc.state == FCFRONT_NODEV)
+		return -FC_ENOENT; /* no fcapsule device: private only */
+	return fc_call_ex(op, 0, &req, sizeof(req), &rsp, sizeof(rsp),
+			  fcos_monotonic_ns() + LISTEN_TIMEOUT_NS);
+}
+
+int fcos_net_listen_hook(uint16_t port)
+{
+	return listen_call(FC_OP_LISTEN, port);
+}
+
+int fcos_net_unlisten_hook(uint16_t port)
+{
+	return listen_call(FC_OP_UNLISTEN, port);
 }
 
 static const struct fcos_driver fcfront_driver = {

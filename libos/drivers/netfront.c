@@ -248,6 +248,20 @@ static int wait_backend_connected(uint64_t timeout_ns)
 			break;
 		}
 		rc = fcos_xs_wait_watch(&w, dl, NULL);
+		/*
+		 * A loaded Dom0 can take minutes to run the hotplug script;
+		 * the backend is still coming, so say so once and wait on
+		 * (Linux's netfront waits for good too).
+		 */
+		if (rc == -ETIMEDOUT && dl != FCOS_TIME_NEVER) {
+			printf("netfront: %s not connected after %llu s, "
+			       "still waiting\n",
+			       nf.be,
+			       (unsigned long long)(timeout_ns /
+						    FCOS_NSEC_PER_SEC));
+			dl = FCOS_TIME_NEVER;
+			continue;
+		}
 		if (rc)
 			break;
 	}

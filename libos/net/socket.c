@@ -319,6 +319,17 @@ int listen(int fd, int backlog)
 	tcp_accept(lpcb, accept_cb);
 	if (fcos_net_listen_hook) {
 		rc = fcos_net_listen_hook(s->port);
+		/* Another app VM owns the public port: the app must know. */
+		if (rc == -EADDRINUSE) {
+			s->listening = 0;
+			tcp_arg(lpcb, NULL);
+			tcp_accept(lpcb, NULL);
+			tcp_close(lpcb); /* never fails for a listener */
+			s->pcb = NULL;
+			return fail(EADDRINUSE);
+		}
+		/* Otherwise (no device, no OS server) it is reachable on
+		 * its private address only: say so and go on. */
 		if (rc)
 			printf("net: listen hook for port %u: %d\n", s->port,
 			       rc);

@@ -21,9 +21,10 @@ struct fcos_netfront_stats {
 };
 
 /*
- * Connect to device/vif/0, waiting at most @timeout_ns for the backend
- * to go Connected.  Events (RX, TX done) wake @wq.  -ENODEV when the
- * domain has no vif.
+ * Connect to device/vif/0 and wait for the backend to go Connected (a
+ * note is printed if that takes over @timeout_ns; the wait goes on).
+ * Events (RX, TX done) wake @wq.  -ENODEV when the domain has no vif,
+ * -ECONNREFUSED when its backend closes.
  */
 int fcos_netfront_init(struct fcos_waitq *wq, uint64_t timeout_ns);
 void fcos_netfront_fini(void);

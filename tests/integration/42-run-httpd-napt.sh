@@ -1,0 +1,65 @@
+#!/bin/bash
+# timeout: 900
+# The listen flow end to end, as a user runs it: `fcapsule run httpd`
+# gives the app VM a vif and a private address; its listen() sends LISTEN
+# over the fcapsule ring; the OS server adds one map element; a client on
+# the public segment reaches the page through the instance's public
+# address.  A second app VM's listen on the same port gets EADDRINUSE; kill
+# removes the mapping and frees the address.
+. tests/integration/lib.sh
+
+FC=$BUILD/usr/fcapsule
+PUB=192.0.2.10
+export FC_IMAGE_DIR=$BUILD/apps
+modprobe -a nf_tables nft_nat nft_chain_nat nft_fib_ipv4 veth 2>/dev/null
+
+t_check "insmod fcapsule.ko" insmod "$KO"
+t_check "net setup --public $PUB" $FC net setup --public $PUB
+
+# The public segment: a client namespace at 192.0.2.20.
+ip link add vpub0 type veth peer name vpub1
+ip netns add pubc
+ip link set vpub1 netns pubc
+ip addr add $PUB/24 dev vpub0
+ip link set vpub0 up
+ip -n pubc addr add 192.0.2.20/24 dev vpub1
+ip -n pubc link set vpub1 up
+get() {
+	ip netns exec pubc curl -sf -m 10 "$1"
+}
+
+id=$($FC run httpd --name web)
+t_check "run httpd (with a network) prints its id ($id)" test -n "$id"
+t_check "the app VM's network is up" t_wait_console web '^FC-NET-UP 198\.18\.0\.' 180
+t_check "httpd listens" t_wait_console web '^FC-HTTPD-READY' 120
+addr=$(grep -ao 'FC-NET-UP [0-9.]*' $CONSOLE_DIR/guest-web.log | head -1 | cut -d' ' -f2)
+napt=$($FC napt)
+echo "$napt" | sed 's/^/# /'
+t_check "napt maps public port 80 to web's address $addr:80" \
+	sh -c "echo '$napt' | grep -Eq '(^| )80 .*$addr:80'"
+t_check "ps shows web's public port" \
+	sh -c "$FC ps | grep -E ' web ' | grep -Eq '(^| |,)80( |,|$)'"
+page1=$(get http://$PUB/)
+page2=$(get http://$PUB/)
+echo "# $page1"
+t_check "a public client gets web's page through $PUB:80" \
+	sh -c "echo '$page1' | grep -q 'FlexCapsule httpd on web'"
+t_check "the request counter moves" test "$page1" != "$page2"
+
+id2=$($FC run httpd --name web2)
+t_check "run a second httpd ($id2)" test -n "$id2"
+t_check "the second httpd's listen on 80 is refused with EADDRINUSE (98)" \
+	t_wait_console web2 'cannot listen on port 80: errno 98' 180
+t_check "port 80 still reaches the first app VM" \
+	sh -c "ip netns exec pubc curl -sf -m 10 http://$PUB/ | grep -q 'httpd on web:'"
+
+t_check "kill web" $FC kill -s KILL web
+sleep 1
+t_check "the mapping is gone after kill" sh -c "! $FC napt | grep -Eq '(^| )80 '"
+t_check "web's address is free again" \
+	sh -c "! ls /run/fcapsule/net/addr/ 2>/dev/null | grep -qx '$addr'"
+t_check "port 80 no longer answers" sh -c "! ip netns exec pubc curl -sf -m 5 http://$PUB/ >/dev/null"
+$FC kill -s KILL web2 >/dev/null 2>&1
+t_check "no app VM left" sh -c "! xl list | grep -Eq '^web2? '"
+ip netns del pubc
+t_done

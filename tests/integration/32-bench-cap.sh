@@ -12,7 +12,7 @@ ITER=${FC_BENCH_ITER:-20000000}
 t_check "insmod fcapsule.ko" insmod "$KO"
 t_check "cpuloop is built" test -f "$BUILD/apps/cpuloop"
 # one run alone first: the workload finishes and says so
-$FC run cpuloop --name cpuloop-check --wait -- 1000 >/dev/null
+$FC run cpuloop --no-net --name cpuloop-check --wait -- 1000 >/dev/null
 t_check "cpuloop exits 0" test $? = 0
 t_check "cpuloop prints FC-CPULOOP-DONE" \
 	t_wait_console cpuloop-check 'FC-CPULOOP-DONE 1000 ' 5

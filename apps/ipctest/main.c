@@ -328,10 +328,12 @@ int main(int argc, char **argv)
 {
 	int rc;
 
-	if (fc_wait_connected(120 * FCOS_NSEC_PER_SEC)) {
-		printf("FC-IPC-NOT-CONNECTED\n");
+	rc = fc_wait_connected(120 * FCOS_NSEC_PER_SEC);
+	if (rc) {
+		printf("FC-IPC-NOT-CONNECTED %d\n", rc);
 		return 1;
 	}
+	printf("ipctest: connected\n"); /* which phase a hang is in */
 	if (argc >= 3 && !strcmp(argv[1], "recv"))
 		return do_recv(strtol_(argv[2]),
 			       argc > 3 ? strtol_(argv[3]) : 120);

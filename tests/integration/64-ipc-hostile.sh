@@ -14,6 +14,14 @@ t_check "start the receiver" fc_start rx ipctest "recv 2 300"
 t_check "receiver connected" t_wait_console rx '^FC-IPC-READY' 120
 t_check "start the hostile sender" fc_start evil ipctest "hostile rx"
 t_check "it finishes" t_wait_console evil '^FC-IPC-HOSTILE-DONE good rc=0$' 300
+if ! grep -qa '^FC-IPC-HOSTILE-DONE' $CONSOLE_DIR/guest-evil.log; then
+	echo "# diagnostics: fcapsule states, module's view"
+	for n in rx evil; do
+		d=$(fc_domid $n)
+		echo "# $n: domid $d be $(fc_be_state "$d") fe $(fc_fe_state "$d")"
+	done
+	$FCCTL list | sed 's/^/# /'
+fi
 grep -ah '^FC-IPC-HOSTILE' $CONSOLE_DIR/guest-evil.log | sed 's/^/# /'
 L=$CONSOLE_DIR/guest-evil.log
 t_check "length 200 refused (-90)" grep -qa '^FC-IPC-HOSTILE len200 rc=-90$' $L

@@ -116,6 +116,24 @@ void fc_net_conf(struct fc_napt_conf *conf)
 	conf->net = gw & mask;
 }
 
+/*
+ * What an app VM at @addr is told in data/fc-net (docs/net.md): its
+ * address and prefix, and Dom0's bridge address as the gateway, without
+ * which replies to public clients would have no route.
+ */
+int fc_net_guest_config(uint32_t addr, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+	uint32_t gw;
+	int prefix, n;
+
+	fc_net_gw(&gw, &prefix, NULL, 0);
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	inet_ntop(AF_INET, &gw, g, sizeof(g));
+	n = snprintf(buf, len, "%s/%d %s", a, prefix, g);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 uint32_t fc_net_public_addr(void)
 {
 	char val[64];

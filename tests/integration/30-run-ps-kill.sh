@@ -77,6 +77,8 @@ hid=$($FC run hello --name h3 -- 3)
 for i in $(seq 50); do [ -e /run/fcapsule/exited/$hid ] && break; sleep 0.2; done
 t_check "the OS server reaped h3 and recorded code 3" \
 	grep -qx code=3 /run/fcapsule/exited/$hid
+# The record is written first, then the domain destroyed (with its vif).
+for i in $(seq 50); do xl list $hid >/dev/null 2>&1 || break; sleep 0.2; done
 t_check "h3's domain is gone" sh -c "! xl list $hid 2>/dev/null"
 $FC run hello --name h0 --wait >/dev/null
 t_check "exit code 0" test $? = 0

@@ -14,7 +14,7 @@
  * Latency: 64-byte ping answered by a 64-byte echo (round trip).
  * Throughput: N messages streamed, then one small request whose answer
  * says all arrived (the relay path); the XenStore path carries a message
- * as 1500-byte hex chunks, each acknowledged (one node per direction).
+ * as 960-byte hex chunks, each acknowledged (one node per direction).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +25,9 @@
 #include <fcos/time.h>
 #include <fcos/xenbus.h>
 
-#define MSG_MAX	   65536
-#define XS_CHUNK   1500 /* bytes per XenStore write (3000 hex chars) */
+#define MSG_MAX 65536
+#define XS_CHUNK \
+	960 /* bytes per write: 1920 hex chars (domU node quota 2048) */
 #define TIMEOUT_NS (120 * FCOS_NSEC_PER_SEC)
 
 enum { PING = 'P', DATA = 'D', END = 'E', ACK = 'A', XS = 'X' };

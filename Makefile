@@ -22,7 +22,7 @@ USR_SRCS := $(sort $(wildcard usr/*.c))
 USR_OBJS := $(filter-out $(O)/usr/main.o,$(USR_SRCS:%.c=$(O)/%.o))
 
 .PHONY: all kmod usr libos guest benchtools deps test unit integration \
-	check-style demo shell bench bench-boot bench-nop clean
+	check-style demo shell bench bench-boot bench-nop bench-napt bench-ipc clean
 
 all: kmod usr libos guest benchtools
 
@@ -88,13 +88,19 @@ test: all
 demo: all
 	scripts/demo
 
-bench: bench-boot bench-nop
+bench: bench-boot bench-nop bench-napt bench-ipc
 
 bench-boot: all
 	scripts/bench-boot $(N) $(REPS)
 
 bench-nop: all
 	scripts/bench-nop $(RING_N) $(XS_N)
+
+bench-napt: all
+	scripts/bench-napt
+
+bench-ipc: all
+	scripts/bench-ipc
 
 shell: all
 	scripts/fc-instance shell

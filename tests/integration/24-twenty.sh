@@ -1,5 +1,5 @@
 #!/bin/bash
-# timeout: 1200
+# timeout: 600
 # Twenty app VMs connected at once, every one's NOPs answered.
 . tests/integration/lib.sh
 . tests/integration/fcdev.sh

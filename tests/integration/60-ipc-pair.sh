@@ -1,5 +1,5 @@
 #!/bin/bash
-# timeout: 2400
+# timeout: 900
 # IPC between two app VMs through fcapsule.ko: 10^5 messages (mixed
 # sizes, every 1000th one 4 KiB = 74 fragments), none lost, duplicated or
 # reordered (the receiver checks sequence numbers and payloads); two

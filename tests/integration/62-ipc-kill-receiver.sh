@@ -1,5 +1,5 @@
 #!/bin/bash
-# timeout: 1200
+# timeout: 600
 # The receiver is destroyed mid-stream: the sender gets an error (ESRCH)
 # instead of hanging, what the module still held for the receiver is
 # counted as dropped, Dom0 stays clean and a new pair still talks.

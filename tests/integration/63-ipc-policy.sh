@@ -1,5 +1,5 @@
 #!/bin/bash
-# timeout: 1200
+# timeout: 600
 # Policy: two app VMs started independently (parent 0) are not a family:
 # a send is denied (-EPERM = -1 in the app) and counted; a child (parent-
 # domid set) may talk to its parent by default; a deny rule by name

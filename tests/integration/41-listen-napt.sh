@@ -19,7 +19,7 @@ t_check "net setup --public $PUB" $FC net setup --public $PUB
 set -- $($FC net alloc fp1)
 ADDR1=$1
 t_check "fp1 gets an address before it exists" test "$ADDR1" = 198.18.0.10
-id1=$($FC run fcping --name fp1 -- 10 hold listen)
+id1=$($FC run fcping --no-net --name fp1 -- 10 hold listen)
 t_check "run fcping fp1 (listen) prints a domid" test -n "$id1"
 t_check "fp1's LISTEN 8080 succeeds" t_wait_console fp1 "FC-LISTEN-DONE 0" 90
 out=$($FC napt)
@@ -34,14 +34,14 @@ t_check "the name-allocated address is now bound to fp1's domid" \
 
 set -- $($FC net alloc fp2)
 ADDR2=$1
-id2=$(timeout 120 $FC run fcping --name fp2 -- 10 hold listen)
+id2=$(timeout 120 $FC run fcping --no-net --name fp2 -- 10 hold listen)
 t_check "run fcping fp2 prints a domid" test -n "$id2"
 t_check "fp2's LISTEN on the taken port 8080: -EADDRINUSE" \
 	t_wait_console fp2 "FC-LISTEN-DONE -98" 90
 t_check "8080 still maps to fp1" \
 	test "$($FC napt | grep -c "^tcp .*:8080 .*$ADDR1:8080 .* fp1$")" = 1
 
-timeout 120 $FC run fcping --name fp3 -- 10 hold listen >/dev/null
+timeout 120 $FC run fcping --no-net --name fp3 -- 10 hold listen >/dev/null
 t_check "fp3 without an address: -EADDRNOTAVAIL" \
 	t_wait_console fp3 "FC-LISTEN-DONE -99" 90
 

@@ -410,9 +410,15 @@ int fcos_xs_watch(struct fcos_xs_watch *w, const char *path, const char *token)
 	return rc;
 }
 
-/* Move queued watch events to their watches (thread context). */
+/*
+ * Move queued watch events to their watches (thread context).  Any
+ * watcher's thread may do it for all: wake the others, whose events may
+ * now be on their own queues instead of in the FIFO they wait on.
+ */
 static void dispatch_events(void)
 {
+	int moved = 0;
+
 	for (;;) {
 		struct fcos_xs_watch_event *ev;
 		struct fcos_xs_watch *w;
@@ -423,6 +429,8 @@ static void dispatch_events(void)
 		flags = fcos_irq_save();
 		if (ev_head == ev_tail) {
 			fcos_irq_restore(flags);
+			if (moved)
+				fcos_waitq_wake_all(&xs_wq);
 			return;
 		}
 		ev_get(&len, sizeof(len));
@@ -453,6 +461,7 @@ static void dispatch_events(void)
 		else
 			w->head = ev;
 		w->tail = ev;
+		moved = 1;
 	}
 }
 
@@ -466,8 +475,10 @@ int fcos_xs_wait_watch(struct fcos_xs_watch *w, uint64_t deadline_ns,
 		ev = w->head;
 		if (ev)
 			break;
-		if (fcos_wait_event_deadline(&xs_wq, ev_head != ev_tail,
-					     deadline_ns))
+		/* Our own queue too: another watcher may have dispatched
+		 * our event while we were asleep. */
+		if (fcos_wait_event_deadline(
+			    &xs_wq, w->head || ev_head != ev_tail, deadline_ns))
 			return -ETIMEDOUT;
 	}
 	w->head = ev->next;

@@ -94,7 +94,7 @@ static int fc_ipc_open(void)
 static int fc_ipc_rule_cmd(int argc, char **argv, unsigned long ioc, int del)
 {
 	struct fc_ioc_ipc_rule r;
-	int fd, rc;
+	int fd = -1, ret = FC_EXIT_OK;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: fcapsule ipc %s ID|NAME ID|NAME\n",
@@ -109,39 +109,41 @@ static int fc_ipc_rule_cmd(int argc, char **argv, unsigned long ioc, int del)
 		return FC_EXIT_USAGE;
 	}
 	fd = fc_ipc_open();
-	if (fd < 0)
-		return -fd;
-	rc = ioctl(fd, ioc, &r);
-	if (rc) {
-		rc = errno;
-		close(fd);
-		if (rc == ENOENT) {
+	if (fd < 0) {
+		ret = -fd;
+		goto out;
+	}
+	if (ioctl(fd, ioc, &r)) {
+		if (errno == ENOENT)
 			fprintf(stderr, "fcapsule: ipc: no rule for %s %s\n",
 				argv[1], argv[2]);
-			return FC_EXIT_FAIL;
-		}
-		fprintf(stderr, "fcapsule: ipc %s: %s\n", argv[0],
-			strerror(rc));
-		return FC_EXIT_FAIL;
+		else
+			fprintf(stderr, "fcapsule: ipc %s: %s\n", argv[0],
+				strerror(errno));
+		ret = FC_EXIT_FAIL;
 	}
-	close(fd);
-	return FC_EXIT_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }
 
 static int fc_ipc_ls(int json)
 {
-	struct fc_ioc_ipc_rule *rules;
+	struct fc_ioc_ipc_rule *rules = NULL;
 	struct fc_ioc_ipc_list l;
 	char a[40], b[40];
-	int fd;
+	int fd, ret = FC_EXIT_OK;
 
 	fd = fc_ipc_open();
-	if (fd < 0)
-		return -fd;
+	if (fd < 0) {
+		ret = -fd;
+		goto out;
+	}
 	rules = calloc(256, sizeof(*rules));
 	if (!rules) {
-		close(fd);
-		return FC_EXIT_FAIL;
+		ret = FC_EXIT_FAIL;
+		goto out;
 	}
 	memset(&l, 0, sizeof(l));
 	l.size = sizeof(l);
@@ -149,11 +151,9 @@ static int fc_ipc_ls(int json)
 	l.rules = (uintptr_t)rules;
 	if (ioctl(fd, FC_IOC_IPC_LIST, &l)) {
 		fprintf(stderr, "fcapsule: ipc ls: %s\n", strerror(errno));
-		free(rules);
-		close(fd);
-		return FC_EXIT_FAIL;
+		ret = FC_EXIT_FAIL;
+		goto out;
 	}
-	close(fd);
 	if (json)
 		printf("[");
 	else
@@ -176,23 +176,28 @@ static int fc_ipc_ls(int json)
 	}
 	if (json)
 		printf("]\n");
+out:
+	if (fd >= 0)
+		close(fd);
 	free(rules);
-	return FC_EXIT_OK;
+	return ret;
 }
 
 static int fc_ipc_stat(int json)
 {
-	struct fc_ioc_ipc_stat *st;
+	struct fc_ioc_ipc_stat *st = NULL;
 	struct fc_ioc_ipc_stats s;
-	int fd;
+	int fd, ret = FC_EXIT_OK;
 
 	fd = fc_ipc_open();
-	if (fd < 0)
-		return -fd;
+	if (fd < 0) {
+		ret = -fd;
+		goto out;
+	}
 	st = calloc(1024, sizeof(*st));
 	if (!st) {
-		close(fd);
-		return FC_EXIT_FAIL;
+		ret = FC_EXIT_FAIL;
+		goto out;
 	}
 	memset(&s, 0, sizeof(s));
 	s.size = sizeof(s);
@@ -200,11 +205,9 @@ static int fc_ipc_stat(int json)
 	s.stats = (uintptr_t)st;
 	if (ioctl(fd, FC_IOC_IPC_STATS, &s)) {
 		fprintf(stderr, "fcapsule: ipc stat: %s\n", strerror(errno));
-		free(st);
-		close(fd);
-		return FC_EXIT_FAIL;
+		ret = FC_EXIT_FAIL;
+		goto out;
 	}
-	close(fd);
 	if (json) {
 		printf("{\"totals\": {\"sent\": %llu, \"delivered\": %llu, "
 		       "\"dropped\": %llu, \"denied\": %llu, \"refused\": "
@@ -273,8 +276,11 @@ static int fc_ipc_stat(int json)
 		       (unsigned long long)s.denied,
 		       (unsigned long long)s.refused,
 		       (unsigned long long)s.failed, s.queue_len, s.rules);
+out:
+	if (fd >= 0)
+		close(fd);
 	free(st);
-	return FC_EXIT_OK;
+	return ret;
 }
 
 int main_ipc(int argc, char **argv)

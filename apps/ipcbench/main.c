@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fc.h>
+#include <fc/stats.h>
 #include <fcos/arch.h>
 #include <fcos/sched.h>
 #include <fcos/time.h>
@@ -44,26 +45,6 @@ static uint64_t to_ns(uint64_t d)
 	else
 		d <<= tsc_shift;
 	return (uint64_t)(((unsigned __int128)d * tsc_mul) >> 32);
-}
-
-static void sort(uint64_t *v, int n)
-{
-	for (int gap = n / 2; gap > 0; gap /= 2)
-		for (int i = gap; i < n; i++) {
-			uint64_t x = v[i];
-			int j;
-
-			for (j = i; j >= gap && v[j - gap] > x; j -= gap)
-				v[j] = v[j - gap];
-			v[j] = x;
-		}
-}
-
-static const char *us(uint64_t ns, char *b)
-{
-	snprintf(b, 24, "%llu.%02llu", (unsigned long long)(ns / 1000),
-		 (unsigned long long)(ns % 1000 / 10));
-	return b;
 }
 
 /* MB/s (10^6 bytes) with two decimals. */
@@ -278,6 +259,7 @@ static int client(int argc, char **argv)
 	int xs_n = atoi(argv[6]), xs4k = atoi(argv[7]), xs64k = atoi(argv[8]);
 	uint64_t *lt = malloc(sizeof(uint64_t) * (lat_n + xs_n + 2));
 	uint64_t *xt = lt + lat_n + 1, t4, t64, x4, x64;
+	struct fc_stats_summary l, x;
 	char b[10][24];
 	int rc;
 
@@ -329,14 +311,14 @@ static int client(int argc, char **argv)
 		printf("FC-IPCBENCH xenstore throughput failed\n");
 		return 1;
 	}
-	sort(lt, lat_n);
-	sort(xt, xs_n);
+	fc_stats_summarize(lt, lat_n, &l);
+	fc_stats_summarize(xt, xs_n, &x);
 	printf("FC-IPCBENCH lat_n=%d lat_med=%s lat_p99=%s tp4k=%s tp64k=%s "
 	       "xs_lat_n=%d xs_lat_med=%s xs_lat_p99=%s xs_tp4k=%s "
 	       "xs_tp64k=%s n4k=%d n64k=%d xs_n4k=%d xs_n64k=%d\n",
-	       lat_n, us(lt[lat_n / 2], b[0]), us(lt[lat_n * 99 / 100], b[1]),
+	       lat_n, fc_stats_us(l.med, b[0]), fc_stats_us(l.p99, b[1]),
 	       mbps(4096ULL * n4k, t4, b[2]), mbps(65536ULL * n64k, t64, b[3]),
-	       xs_n, us(xt[xs_n / 2], b[4]), us(xt[xs_n * 99 / 100], b[5]),
+	       xs_n, fc_stats_us(x.med, b[4]), fc_stats_us(x.p99, b[5]),
 	       mbps(4096ULL * xs4k, x4, b[6]),
 	       mbps(65536ULL * xs64k, x64, b[7]), n4k, n64k, xs4k, xs64k);
 	return 0;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fc.h>
+#include <fc/stats.h>
 #include <fcos/arch.h>
 #include <fcos/time.h>
 #include <fcos/xenbus.h>
@@ -42,43 +43,6 @@ static uint64_t to_ns(uint64_t d)
 	return (uint64_t)(((unsigned __int128)d * tsc_mul) >> 32);
 }
 
-/* Shell sort: no qsort in the libos, and n is small. */
-static void sort(uint64_t *v, int n)
-{
-	for (int gap = n / 2; gap > 0; gap /= 2)
-		for (int i = gap; i < n; i++) {
-			uint64_t x = v[i];
-			int j;
-
-			for (j = i; j >= gap && v[j - gap] > x; j -= gap)
-				v[j] = v[j - gap];
-			v[j] = x;
-		}
-}
-
-struct summary {
-	uint64_t min, med, p99; /* ns */
-};
-
-static struct summary summarize(uint64_t *v, int n)
-{
-	struct summary s;
-
-	sort(v, n);
-	s.min = v[0];
-	s.med = v[n / 2];
-	s.p99 = v[(int)((n * 99LL) / 100 < n ? (n * 99LL) / 100 : n - 1)];
-	return s;
-}
-
-/* ns as "µs with two decimals". */
-static const char *us(uint64_t ns, char *buf)
-{
-	snprintf(buf, 24, "%llu.%02llu", (unsigned long long)(ns / 1000),
-		 (unsigned long long)(ns % 1000 / 10));
-	return buf;
-}
-
 static int xs_nop(struct fcos_xs_watch *w, unsigned long seq)
 {
 	char *v = NULL;
@@ -105,7 +69,7 @@ int main(int argc, char **argv)
 	int ring_n = argc > 1 ? atoi(argv[1]) : 10000;
 	int xs_n = argc > 2 ? atoi(argv[2]) : 1000;
 	uint64_t *ring_t, *xs_t, t0;
-	struct summary r, x;
+	struct fc_stats_summary r, x;
 	struct fcos_xs_watch w;
 	char b[6][24];
 	int i, rc;
@@ -167,12 +131,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	r = summarize(ring_t, ring_n);
-	x = summarize(xs_t, xs_n);
+	fc_stats_summarize(ring_t, ring_n, &r);
+	fc_stats_summarize(xs_t, xs_n, &x);
 	printf("FC-NOPBENCH ring_n=%d ring_min=%s ring_med=%s ring_p99=%s "
 	       "xs_n=%d xs_min=%s xs_med=%s xs_p99=%s ratio_med=%llu.%llu\n",
-	       ring_n, us(r.min, b[0]), us(r.med, b[1]), us(r.p99, b[2]), xs_n,
-	       us(x.min, b[3]), us(x.med, b[4]), us(x.p99, b[5]),
+	       ring_n, fc_stats_us(r.min, b[0]), fc_stats_us(r.med, b[1]),
+	       fc_stats_us(r.p99, b[2]), xs_n, fc_stats_us(x.min, b[3]),
+	       fc_stats_us(x.med, b[4]), fc_stats_us(x.p99, b[5]),
 	       (unsigned long long)(x.med / (r.med ? r.med : 1)),
 	       (unsigned long long)(x.med * 10 / (r.med ? r.med : 1) % 10));
 	return 0;

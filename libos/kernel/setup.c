@@ -50,6 +50,10 @@ static const struct fcos_driver core[] = {
  */
 extern int fcfront_init(void);
 static int (*const keep_fcfront)(void) __attribute__((used)) = fcfront_init;
+/* Likewise shutdown requests (kill -s TERM), drivers/shutdown.c. */
+extern void fc_on_shutdown(void (*fn)(const char *reason));
+static void (*const keep_shutdown)(void (*)(const char *))
+	__attribute__((used)) = fc_on_shutdown;
 
 extern const struct fcos_driver *const __fcos_drivers_start[];
 extern const struct fcos_driver *const __fcos_drivers_end[];

@@ -116,12 +116,28 @@ t_check "errors left no domain" test "$(xl list | wc -l)" = "$n_before"
 $FC kill -s KILL "$a"
 t_check "kill -s KILL destroys at once" sh -c "! xl list $a 2>/dev/null"
 t_check "killed app VM is exited(137)" grep -qx code=137 /run/fcapsule/exited/$a
+# TERM reaches the app as a shutdown request; by default it exits 143.
 start=$SECONDS
-$FC kill --grace 2 sleeper-2
-t_check "kill (TERM) destroys after the grace period" sh -c "! xl list $b 2>/dev/null"
-t_check "TERM then destroy is exited(143)" grep -qx code=143 /run/fcapsule/exited/$b
-t_check "kill waited about the grace period ($((SECONDS - start)) s)" \
-	test $((SECONDS - start)) -ge 2
+$FC kill --grace 60 sleeper-2
+t_check "kill (TERM): the app VM is gone" sh -c "! xl list $b 2>/dev/null"
+t_check "kill returned when the app exited, not after the grace period ($((SECONDS - start)) s)" \
+	test $((SECONDS - start)) -lt 60
+t_check "the app saw the shutdown request" \
+	grep -qa '^FC-SHUTDOWN-REQUEST poweroff' /var/log/xen/console/guest-sleeper-2.log
+t_check "TERM is exited(143)" grep -qx code=143 /run/fcapsule/exited/$b
+t_check "the code came from the app itself (ring or console)" \
+	sh -c "grep -Eqx 'source=(ring|console)' /run/fcapsule/exited/$b"
+# An app that ignores the request is destroyed when the grace period ends.
+c=$($FC run sleeper --name stubborn -- ignore-term)
+t_check "start an app VM that ignores TERM" t_wait_console stubborn FC-SLEEPER-READY 60
+start=$SECONDS
+$FC kill --grace 3 stubborn
+t_check "kill (TERM, ignored): gone after the grace period ($((SECONDS - start)) s)" \
+	sh -c "! xl list $c 2>/dev/null && test $((SECONDS - start)) -ge 3"
+t_check "the app logged the request it ignored" \
+	grep -qa "^sleeper: ignoring shutdown request 'poweroff'" /var/log/xen/console/guest-stubborn.log
+t_check "TERM then destroy is exited(143), reason terminated" \
+	sh -c "grep -qx code=143 /run/fcapsule/exited/$c && grep -qx source=reason /run/fcapsule/exited/$c"
 $FC kill -s KILL sl1
 t_check "no app VM left" sh -c "test -z \"\$(xenstore-ls $BE 2>/dev/null)\""
 t_check "only Dom0 left in xl list" test "$(xl list | wc -l)" = 2

@@ -30,6 +30,7 @@ t_check() {
 		t_pass "$desc"
 	else
 		t_fail "$desc (command: $*)"
+		return 1
 	fi
 }
 

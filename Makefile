@@ -88,7 +88,7 @@ test: all
 demo: all
 	scripts/demo
 
-bench: bench-boot bench-nop bench-napt bench-ipc
+bench: bench-boot bench-nop bench-napt bench-ipc bench-cap
 
 bench-boot: all
 	scripts/bench-boot $(N) $(REPS)
@@ -101,6 +101,9 @@ bench-napt: all
 
 bench-ipc: all
 	scripts/bench-ipc
+
+bench-cap: all
+	scripts/bench-cap $(CAP_ITER) $(CAP_REPS)
 
 shell: all
 	scripts/fc-instance shell

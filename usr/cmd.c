@@ -24,7 +24,7 @@ const struct fc_cmd fc_cmds[] = {
 	  "print an app VM's console (-f: follow until it is gone)" },
 	{ "cap", main_cap, "ID|NAME PCT",
 	  "set an app VM's CPU cap (credit scheduler, % of one CPU; 0: none)" },
-	{ "bench", main_bench, "[--image IMG] [--iterations N] cap",
+	{ "bench", main_bench, "[--image IMG] [--iterations N] [--reps N] cap",
 	  "benchmark: a CPU-bound app VM's runtime per cap, 60..100 %" },
 	{ "serve", main_serve, "[--count N]",
 	  "run the OS server: answer the module's events on /dev/fcapsule" },

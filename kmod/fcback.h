@@ -51,6 +51,12 @@ struct fcback_pending {
  * The request ring's consumer side (req_cons) is touched only by the ring
  * worker, of which at most one instance runs at a time.
  */
+/* A frontend's IPC data area, mapped in Dom0 (docs/protocol.md). */
+struct fcback_area {
+	void *addr;		/* NULL: the frontend offered none */
+	u32 size;		/* bytes */
+};
+
 struct fcback_capsule {
 	struct xenbus_device *dev;
 	struct mutex conn_lock;
@@ -79,6 +85,12 @@ struct fcback_capsule {
 	unsigned int ipcq_head, ipcq_count;
 	struct fcback_pending pending[FC_RING_SLOTS];	/* under rsp_lock */
 
+	/* IPC data areas (kmod/area.c); in-area space under in_lock. */
+	struct fcback_area out_area, in_area;
+	u32 in_area_head;	/* where the next body goes */
+	u32 in_area_used;	/* bytes not yet acknowledged, pads included */
+	u32 in_slot_charge[FC_RING_SLOTS];	/* area bytes per in-ring slot */
+
 	/* Counters (atomic64 so readers need no lock). */
 	atomic64_t n_requests;
 	atomic64_t n_responses;
@@ -103,6 +115,13 @@ extern struct workqueue_struct *fcback_wq;
 int fcback_xenbus_init(void);
 void fcback_xenbus_fini(void);
 
+/* area.c */
+int fcback_area_connect(struct fcback_capsule *cap);
+void fcback_area_disconnect(struct fcback_capsule *cap);
+bool fcback_area_alloc(struct fcback_capsule *cap, u32 len, u32 *off,
+		       u32 *charge);
+void fcback_area_release(struct fcback_capsule *cap, RING_IDX slot);
+
 /* ring.c */
 int fcback_ring_connect(struct fcback_capsule *cap, grant_ref_t ring_ref,
 			grant_ref_t in_ring_ref, evtchn_port_t evtchn);
@@ -110,8 +129,6 @@ void fcback_ring_disconnect(struct fcback_capsule *cap);
 void fcback_ring_init_capsule(struct fcback_capsule *cap);
 int fcback_ring_complete(struct fcback_capsule *cap, u64 req_id, s32 status,
 			 const u8 *payload);
-int fcback_in_push(struct fcback_capsule *cap,
-		   const struct fcapsule_in_request *msg);
 int fcback_process_in_acks(struct fcback_capsule *cap);
 
 /* ipc.c */

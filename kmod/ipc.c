@@ -38,14 +38,19 @@ static atomic64_t fcback_ipc_denied = ATOMIC64_INIT(0);
 static atomic64_t fcback_ipc_refused = ATOMIC64_INIT(0);
 static atomic64_t fcback_ipc_failed = ATOMIC64_INIT(0);
 
-/* Put one message on cap's inbound ring; in_lock held, ring not full. */
+/*
+ * Put one message on cap's inbound ring; in_lock held, ring not full.
+ * @charge: in-area bytes its body took (0: inline), freed at its ack.
+ */
 static void fcback_in_put(struct fcback_capsule *cap,
-			  const struct fcapsule_in_request *msg, u32 len)
+			  const struct fcapsule_in_request *msg, u32 len,
+			  u32 charge)
 {
 	struct fcapsule_in_front_ring *ring = &cap->in_ring;
 	struct fcapsule_in_request *slot;
 
 	lockdep_assert_held(&cap->in_lock);
+	cap->in_slot_charge[ring->req_prod_pvt % FC_RING_SLOTS] = charge;
 	slot = RING_GET_REQUEST(ring, ring->req_prod_pvt);
 	memcpy(slot, msg, sizeof(*slot));
 	slot->id = cap->in_next_id++;
@@ -68,7 +73,7 @@ bool fcback_ipc_flush_locked(struct fcback_capsule *cap)
 	while (cap->ipcq_count && !RING_FULL(&cap->in_ring)) {
 		struct fcback_ipc_qent *e = &cap->ipcq[cap->ipcq_head];
 
-		fcback_in_put(cap, &e->msg, e->len);
+		fcback_in_put(cap, &e->msg, e->len, 0);
 		cap->ipcq_head = (cap->ipcq_head + 1) % FCBACK_IPCQ_LEN;
 		cap->ipcq_count--;
 		put = true;
@@ -85,13 +90,15 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 			      const struct fcapsule_in_request *msg, u32 len)
 {
 	struct fcback_ipc_qent *e;
+	bool queued = false;
 	int notify = 0;
 
 	/*
-	 * Messages are waiting: consume the receiver's acks here too, so
-	 * that the queue drains even if an ack notification was missed.
+	 * The receiver does not notify us of every ack (see
+	 * fcback_process_in_acks()): take them now, so that RING_FULL below
+	 * counts the slots it has really freed.
 	 */
-	if (READ_ONCE(dest->ipcq_count) && !READ_ONCE(dest->broken))
+	if (!READ_ONCE(dest->broken))
 		fcback_process_in_acks(dest);
 
 	spin_lock(&dest->in_lock);
@@ -100,7 +107,7 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 		return -FC_ESRCH;
 	}
 	if (!dest->ipcq_count && !RING_FULL(&dest->in_ring)) {
-		fcback_in_put(dest, msg, len);
+		fcback_in_put(dest, msg, len, 0);
 		/*
 		 * virt_wmb() in the macro orders the message body before the
 		 * new req_prod; virt_mb() orders req_prod before the load of
@@ -115,12 +122,68 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 		e->src_domid = src->domid;
 		e->len = len;
 		dest->ipcq_count++;
+		queued = true;
 	} else {
 		spin_unlock(&dest->in_lock);
 		/* Full: make sure the receiver looks at its ring. */
 		notify_remote_via_irq(dest->irq);
 		return -FC_EAGAIN;
 	}
+	spin_unlock(&dest->in_lock);
+
+	if (notify)
+		notify_remote_via_irq(dest->irq);
+	/*
+	 * A message now waits for room: this asks for an event at the
+	 * receiver's next ack (and takes any ack that came meanwhile).
+	 */
+	if (queued)
+		fcback_process_in_acks(dest);
+	return 0;
+}
+
+/*
+ * Deliver a message whose body is in the sender's out-area: copy the body
+ * into the receiver's in-area and the message onto its inbound ring.  No
+ * queueing in Dom0 (bodies can be large): if the receiver has no room, or
+ * inline messages still wait in its queue (order), the sender gets
+ * -EAGAIN and retries.  Registry mutex held.
+ */
+static s32 fcback_ipc_deliver_area(struct fcback_capsule *dest,
+				   struct fcapsule_in_request *msg,
+				   const void *body, u32 len)
+{
+	u32 off, charge;
+	int notify = 0;
+
+	if (!READ_ONCE(dest->broken))
+		fcback_process_in_acks(dest);	/* acks free room, as above */
+
+	spin_lock(&dest->in_lock);
+	if (READ_ONCE(dest->broken)) {
+		spin_unlock(&dest->in_lock);
+		return -FC_ESRCH;
+	}
+	if (len > dest->in_area.size) {	/* no area, or too small */
+		spin_unlock(&dest->in_lock);
+		return -FC_EMSGSIZE;
+	}
+	if (dest->ipcq_count || RING_FULL(&dest->in_ring) ||
+	    !fcback_area_alloc(dest, len, &off, &charge)) {
+		spin_unlock(&dest->in_lock);
+		/* Full: make sure the receiver looks at its ring. */
+		notify_remote_via_irq(dest->irq);
+		return -FC_EAGAIN;
+	}
+	/* The body was checked against the sender's area by the caller. */
+	memcpy(dest->in_area.addr + off, body, len);
+	msg->u.ipc.area.off = off;
+	fcback_in_put(dest, msg, len, charge);
+	/*
+	 * virt_wmb() in the macro orders the body and the message before the
+	 * new req_prod; virt_mb() orders req_prod before reading req_event.
+	 */
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dest->in_ring, notify);
 	spin_unlock(&dest->in_lock);
 
 	if (notify)
@@ -141,21 +204,48 @@ static bool fcback_ipc_allowed(struct fcback_capsule *src,
 	return fcback_ipc_policy_allows(&fcback_policy, &s, &d);
 }
 
+/*
+ * A body in the sender's out-area: within the area, at most
+ * FC_IPC_AREA_MSG_MAX bytes, reserved fields zero.  @ipc is our copy of
+ * the request, so what is checked here is what is used.
+ */
+static s32 fcback_ipc_check_area(struct fcback_capsule *cap,
+				 const struct fc_ipc_send_req *ipc)
+{
+	const struct fc_ipc_area_ref *a = &ipc->area;
+
+	if (a->reserved0 || memchr_inv(a->reserved1, 0, sizeof(a->reserved1)))
+		return -FC_EINVAL;
+	if (!cap->out_area.addr)
+		return -FC_EINVAL;	/* it offered no out-area */
+	if (ipc->len > FC_IPC_AREA_MSG_MAX)
+		return -FC_EMSGSIZE;
+	if (a->off > cap->out_area.size ||
+	    ipc->len > cap->out_area.size - a->off)
+		return -FC_EINVAL;
+	return 0;
+}
+
 /* FC_OP_IPC_SEND: the request is a copy, out of the shared page. */
 s32 fcback_ipc_send(struct fcback_capsule *cap,
 		    const struct fcapsule_request *req)
 {
 	const struct fc_ipc_send_req *ipc = &req->u.ipc_send;
 	bool by_name = req->flags & FC_IPC_F_BY_NAME;
+	bool by_area = req->flags & FC_IPC_F_AREA;
 	struct fcapsule_in_request msg;
 	struct fcback_capsule *dest;
 	s32 status;
 
-	if (req->flags & ~FC_IPC_F_BY_NAME) {
+	if (req->flags & ~(FC_IPC_F_BY_NAME | FC_IPC_F_AREA)) {
 		status = -FC_EINVAL;
 		goto out_count;
 	}
-	if (ipc->len > FC_IPC_INLINE_MAX) {
+	if (by_area) {
+		status = fcback_ipc_check_area(cap, ipc);
+		if (status)
+			goto out_count;
+	} else if (ipc->len > FC_IPC_INLINE_MAX) {
 		status = -FC_EMSGSIZE;
 		goto out_count;
 	}
@@ -172,10 +262,12 @@ s32 fcback_ipc_send(struct fcback_capsule *cap,
 
 	memset(&msg, 0, sizeof(msg));
 	msg.type = FC_IN_IPC;
+	msg.flags = by_area ? FC_IN_F_AREA : 0;
 	msg.u.ipc.src_domid = cap->domid;
 	msg.u.ipc.len = ipc->len;
 	strscpy(msg.u.ipc.src_name, cap->name, sizeof(msg.u.ipc.src_name));
-	memcpy(msg.u.ipc.data, ipc->data, ipc->len);
+	if (!by_area)
+		memcpy(msg.u.ipc.data, ipc->data, ipc->len);
 
 	/* Registry membership keeps dest's rings mapped while we push. */
 	fcback_registry_lock();
@@ -187,6 +279,11 @@ s32 fcback_ipc_send(struct fcback_capsule *cap,
 		status = -FC_ESRCH;
 	else if (!fcback_ipc_allowed(cap, dest))
 		status = -FC_EPERM;
+	else if (by_area)
+		status = fcback_ipc_deliver_area(dest, &msg,
+						 cap->out_area.addr +
+							 ipc->area.off,
+						 ipc->len);
 	else
 		status = fcback_ipc_deliver(dest, cap, &msg, ipc->len);
 	fcback_registry_unlock();

@@ -136,41 +136,6 @@ static s32 fcback_op_hello(struct fcback_capsule *cap,
 	return 0;
 }
 
-/* Put one message on cap's inbound ring and notify it. */
-int fcback_in_push(struct fcback_capsule *cap,
-		   const struct fcapsule_in_request *msg)
-{
-	struct fcapsule_in_front_ring *ring = &cap->in_ring;
-	struct fcapsule_in_request *slot;
-	int notify;
-
-	spin_lock(&cap->in_lock);
-	if (READ_ONCE(cap->broken)) {
-		spin_unlock(&cap->in_lock);
-		return -FC_ESRCH;
-	}
-	/* Free slots are counted from acks the backend itself consumed. */
-	if (RING_FULL(ring)) {
-		spin_unlock(&cap->in_lock);
-		return -FC_EAGAIN;
-	}
-	slot = RING_GET_REQUEST(ring, ring->req_prod_pvt);
-	memcpy(slot, msg, sizeof(*slot));
-	slot->id = cap->in_next_id++;
-	ring->req_prod_pvt++;
-	/*
-	 * virt_wmb() in the macro orders the message body before the new
-	 * req_prod; virt_mb() orders req_prod before the load of req_event.
-	 */
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(ring, notify);
-	spin_unlock(&cap->in_lock);
-
-	atomic64_inc(&cap->n_ipc_received);
-	if (notify)
-		notify_remote_via_irq(cap->irq);
-	return 0;
-}
-
 /* Check the parameters of a request that goes to the OS server. */
 static bool fcback_user_req_valid(const struct fcapsule_request *req)
 {
@@ -380,6 +345,7 @@ int fcback_process_in_acks(struct fcback_capsule *cap)
 		}
 		while (ring->rsp_cons != rp) {
 			RING_COPY_RESPONSE(ring, ring->rsp_cons, &ack);
+			fcback_area_release(cap, ring->rsp_cons);
 			ring->rsp_cons++;
 			atomic64_inc(&cap->n_in_acked);
 			done = 1;
@@ -393,8 +359,25 @@ int fcback_process_in_acks(struct fcback_capsule *cap)
 			RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(ring, push_notify);
 			notify |= push_notify;
 		}
-		/* Sets rsp_event, then (virt_mb()) re-reads rsp_prod. */
-		RING_FINAL_CHECK_FOR_RESPONSES(ring, more);
+		if (cap->ipcq_count) {
+			/*
+			 * Queued messages wait for room: ask for an event at
+			 * the next ack.  Sets rsp_event, then (virt_mb())
+			 * re-reads rsp_prod so an ack meanwhile is not missed.
+			 */
+			RING_FINAL_CHECK_FOR_RESPONSES(ring, more);
+		} else {
+			/*
+			 * Nobody waits: no event per ack (it would cost Dom0
+			 * an interrupt per message).  Senders take the acks
+			 * themselves before they look for room, see
+			 * fcback_ipc_deliver().  The frontend cannot ack past
+			 * rsp_cons + RING_SIZE before we consume again.
+			 */
+			ring->sring->rsp_event =
+				ring->rsp_cons + RING_SIZE(ring) + 1;
+			more = 0;
+		}
 	} while (more);
 	spin_unlock(&cap->in_lock);
 

@@ -111,8 +111,15 @@ static int fcback_connect(struct fcback_capsule *cap)
 						 0);
 	fcback_read_name(cap);
 
+	/* Areas first: the first event may come as soon as we bind. */
+	err = fcback_area_connect(cap);
+	if (err) {
+		mutex_unlock(&cap->conn_lock);
+		return err;
+	}
 	err = fcback_ring_connect(cap, ring_ref, in_ring_ref, evtchn);
 	if (err) {
+		fcback_area_disconnect(cap);
 		mutex_unlock(&cap->conn_lock);
 		return err;
 	}
@@ -136,6 +143,7 @@ static void fcback_disconnect(struct fcback_capsule *cap)
 	/* Out of the registry first: no IPC or ioctl reaches the rings. */
 	fcback_registry_del(cap);
 	fcback_ring_disconnect(cap);
+	fcback_area_disconnect(cap);
 	/* Messages still queued for it will never be delivered: count. */
 	fcback_ipc_drop_queue(cap);
 	cap->connected = false;

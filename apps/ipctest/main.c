@@ -9,7 +9,8 @@
  *                                  the payload pattern
  *   ipctest send DEST N [SIZE]     send N messages (DEST: domid or name);
  *                                  SIZE 0: mixed sizes (every 1000th one
- *                                  4 KiB), else that size; keeps going
+ *                                  4 KiB, every 10000th 64 KiB), else
+ *                                  that size; keeps going
  *                                  after an error only to report it
  *   ipctest ring IDX NEXT ROUNDS   token ring: IDX 0 starts the token and
  *                                  counts ROUNDS round trips
@@ -87,6 +88,8 @@ static uint32_t size_of(uint32_t seq, uint32_t size)
 
 	if (size)
 		return size;
+	if (seq % 10000 == 4999)
+		return FC_IPC_MSG_MAX; /* 5 area fragments */
 	if (seq % 1000 == 999)
 		return 4096;
 	return mix[seq % 8];
@@ -268,6 +271,24 @@ static int raw_send(const char *dest, uint32_t flags, uint32_t len,
 			  FCOS_TIME_NEVER);
 }
 
+/* An IPC_SEND whose body is said to be in our out-area at @off. */
+static int raw_area_send(const char *dest, uint32_t off, uint32_t len,
+			 uint32_t reserved)
+{
+	struct fc_ipc_send_req r;
+
+	memset(&r, 0, sizeof(r));
+	r.dest_domid = (uint32_t)strtoul(dest, NULL, 10);
+	if (!r.dest_domid)
+		strncpy(r.dest_name, dest, FC_NAME_MAX - 1);
+	r.len = len;
+	r.area.off = off;
+	r.area.reserved0 = reserved;
+	return fc_call_ex(FC_OP_IPC_SEND,
+			  FC_IPC_F_AREA | (r.dest_domid ? 0 : FC_IPC_F_BY_NAME),
+			  &r, sizeof(r), NULL, 0, FCOS_TIME_NEVER);
+}
+
 static int do_hostile(const char *dest)
 {
 	struct fc_ipc_frag_hdr h;
@@ -317,6 +338,16 @@ static int do_hostile(const char *dest)
 	memcpy(frag, &h, sizeof(h)); /* ... then a gap */
 	rc = rc ?: raw_send(dest, 0, 64, frag, sizeof(frag));
 	printf("FC-IPC-HOSTILE gap rc=%d\n", rc);
+	/* Bodies said to be in the out-area: beyond it, too long, with a
+	 * reserved field set.  Refused by the module, nothing relayed. */
+	rc = raw_area_send(dest, 0xfffffff0u, 64, 0);
+	printf("FC-IPC-HOSTILE areaoff rc=%d\n", rc);
+	rc = raw_area_send(dest, 0, FC_IPC_AREA_MSG_MAX + 1, 0);
+	printf("FC-IPC-HOSTILE arealen rc=%d\n", rc);
+	rc = raw_area_send(dest, 4096, 4096 * 3 + 1, 0);
+	printf("FC-IPC-HOSTILE areaend rc=%d\n", rc);
+	rc = raw_area_send(dest, 0, 64, 1);
+	printf("FC-IPC-HOSTILE areares rc=%d\n", rc);
 	/* Then a good message: seq 1 after the first one. */
 	fill(buf, 1, 300);
 	rc = send_to(dest, buf, 300, 0);

@@ -34,6 +34,12 @@
 #define FC_XS_IN_RING_REF	"in-ring-ref"	/* frontend: inbound ring gref */
 #define FC_XS_EVTCHN		"event-channel"	/* frontend: unbound port */
 #define FC_XS_PARENT		"parent-domid"	/* backend, optional: toolstack */
+/* IPC data areas (optional, docs/protocol.md "IPC data areas"). */
+#define FC_XS_IPC_OUT_PAGES	"ipc-out-pages"	/* frontend: 1..16 pages */
+#define FC_XS_IPC_OUT_REF	"ipc-out-ref-"	/* frontend: + page index */
+#define FC_XS_IPC_IN_PAGES	"ipc-in-pages"	/* frontend: 1..16 pages */
+#define FC_XS_IPC_IN_REF	"ipc-in-ref-"	/* frontend: + page index */
+#define FC_IPC_AREA_PAGES_MAX	16		/* per area */
 
 /* Length of an app VM name, including its terminating NUL. */
 #define FC_NAME_MAX		32
@@ -78,6 +84,10 @@
 
 /* Request flags (struct fcapsule_request.flags). */
 #define FC_IPC_F_BY_NAME	(1u << 0)	/* IPC_SEND: use dest_name */
+#define FC_IPC_F_AREA		(1u << 1)	/* IPC_SEND: body in out-area */
+
+/* Inbound message flags (struct fcapsule_in_request.flags). */
+#define FC_IN_F_AREA		(1u << 0)	/* FC_IN_IPC: body in in-area */
 
 /* Transport protocols for LISTEN/UNLISTEN (IANA numbers). */
 #define FC_PROTO_TCP		6
@@ -131,12 +141,29 @@ struct fc_listen_rsp {
 	uint8_t reserved1[96];
 };
 
-/* IPC_SEND request: one message of up to FC_IPC_INLINE_MAX bytes. */
+/*
+ * Where a body lives in a data area (FC_IPC_F_AREA, FC_IN_F_AREA): bytes
+ * [off, off + len) of the area, never wrapping around its end.
+ */
+struct fc_ipc_area_ref {
+	uint32_t off;
+	uint32_t reserved0;
+	uint8_t reserved1[FC_IPC_INLINE_MAX - 8];
+};
+
+/*
+ * IPC_SEND request: one message (fragment) of up to FC_IPC_INLINE_MAX
+ * bytes in data[], or, with FC_IPC_F_AREA, of up to FC_IPC_AREA_MSG_MAX
+ * bytes in the sender's out-area at area.off.
+ */
 struct fc_ipc_send_req {
 	uint32_t dest_domid;		/* unless FC_IPC_F_BY_NAME */
-	uint32_t len;			/* bytes of data[] used */
+	uint32_t len;			/* bytes of the body */
 	char dest_name[FC_NAME_MAX];	/* with FC_IPC_F_BY_NAME, NUL-term. */
-	uint8_t data[FC_IPC_INLINE_MAX];
+	union {
+		uint8_t data[FC_IPC_INLINE_MAX];
+		struct fc_ipc_area_ref area;	/* with FC_IPC_F_AREA */
+	};
 };
 
 /*
@@ -147,8 +174,10 @@ struct fc_ipc_send_req {
  */
 #define FC_IPC_F_FIRST		(1u << 0)	/* first fragment of a message */
 #define FC_IPC_F_LAST		(1u << 1)	/* last fragment of a message */
-#define FC_IPC_FRAG_DATA	(FC_IPC_INLINE_MAX - 8)	/* 56 bytes */
+#define FC_IPC_FRAG_HDR		8	/* sizeof(struct fc_ipc_frag_hdr) */
+#define FC_IPC_FRAG_DATA	(FC_IPC_INLINE_MAX - FC_IPC_FRAG_HDR)	/* 56 */
 #define FC_IPC_MSG_MAX		65536	/* largest message reassembled */
+#define FC_IPC_AREA_MSG_MAX	16384	/* largest body sent by area */
 
 struct fc_ipc_frag_hdr {
 	uint32_t msg_seq;		/* the sender's message number */
@@ -205,12 +234,15 @@ DEFINE_RING_TYPES(fcapsule, struct fcapsule_request, struct fcapsule_response);
 #define FC_IN_IPC		1	/* an IPC message from another app VM */
 #define FC_IN_NOTIFY		2	/* a notification from the OS server */
 
-/* FC_IN_IPC payload. */
+/* FC_IN_IPC payload: body inline, or in the in-area (FC_IN_F_AREA). */
 struct fc_in_ipc {
 	uint32_t src_domid;
-	uint32_t len;			/* bytes of data[] used */
+	uint32_t len;			/* bytes of the body */
 	char src_name[FC_NAME_MAX];	/* NUL-terminated */
-	uint8_t data[FC_IPC_INLINE_MAX];
+	union {
+		uint8_t data[FC_IPC_INLINE_MAX];
+		struct fc_ipc_area_ref area;	/* with FC_IN_F_AREA */
+	};
 };
 
 /* FC_IN_NOTIFY payload. */
@@ -223,7 +255,7 @@ struct fc_in_notify {
 struct fcapsule_in_request {
 	uint64_t id;			/* chosen by the backend, echoed */
 	uint32_t type;			/* FC_IN_* */
-	uint32_t flags;			/* none defined: zero */
+	uint32_t flags;			/* FC_IN_F_*; others zero */
 	union {
 		uint8_t raw[FC_PAYLOAD_SIZE];
 		struct fc_in_ipc ipc;
@@ -249,7 +281,8 @@ _Static_assert(sizeof(struct fc_listen_req) == FC_PAYLOAD_SIZE, "listen");
 _Static_assert(sizeof(struct fc_listen_rsp) == FC_PAYLOAD_SIZE, "listen");
 _Static_assert(sizeof(struct fc_ipc_send_req) == FC_PAYLOAD_SIZE, "ipc");
 _Static_assert(sizeof(struct fc_exit_req) == FC_PAYLOAD_SIZE, "exit");
-_Static_assert(sizeof(struct fc_ipc_frag_hdr) == 8, "ipc fragment");
+_Static_assert(sizeof(struct fc_ipc_frag_hdr) == FC_IPC_FRAG_HDR, "frag");
+_Static_assert(sizeof(struct fc_ipc_area_ref) == FC_IPC_INLINE_MAX, "area");
 _Static_assert(sizeof(struct fc_in_ipc) == FC_PAYLOAD_SIZE, "in ipc");
 _Static_assert(sizeof(struct fc_in_notify) == FC_PAYLOAD_SIZE, "notify");
 _Static_assert(sizeof(struct fcapsule_request) == 120, "request");

@@ -29,7 +29,9 @@
 #include <fcos/xenbus.h>
 
 #define FE_DIR		    "device/fcapsule/0"
-#define INQ_LEN		    32 /* queued IPC messages; then backpressure */
+#define INQ_LEN		    FC_RING_SLOTS /* every unacked inbound slot */
+#define OUT_AREA_PAGES	    4 /* bodies we send: FC_IPC_AREA_MSG_MAX */
+#define IN_AREA_PAGES	    8 /* bodies Dom0 puts for us */
 #define EXIT_TIMEOUT_NS	    (500 * FCOS_NSEC_PER_MSEC)
 #define CLOSE_TIMEOUT_NS    (2 * FCOS_NSEC_PER_SEC)
 #define MAX_FAILED_SESSIONS 3 /* restarts without reaching Connected */
@@ -65,8 +67,14 @@ static struct {
 	int failed_sessions;
 	int threads_started;
 	struct fcos_waitq wq; /* callers, fcfront-rx, control lock */
-	struct fc_in_ipc inq[INQ_LEN];
+	/* Inbound messages copied out of the ring, acked when consumed
+	 * (an area body stays in the in-area until then). */
+	struct fcapsule_in_request inq[INQ_LEN];
 	unsigned int inq_head, inq_len;
+	unsigned int inq_taken; /* fcfront_recv handed out the head */
+	unsigned int inq_gen;	/* sessions: a stale recv_done is ignored */
+	void *out_area, *in_area;
+	grant_ref_t out_refs[OUT_AREA_PAGES], in_refs[IN_AREA_PAGES];
 	struct fcos_xs_watch watch;
 	struct fcfront_stats st;
 } fc = { .state = FCFRONT_NODEV, .port = FCOS_EVTCHN_INVALID };
@@ -157,66 +165,105 @@ static int drain_responses(void)
 	return READ_IDX(r->sring->rsp_prod) != r->rsp_cons;
 }
 
-static void queue_ipc(const struct fc_in_ipc *m)
+/* Whether an inbound IPC message's body is where it may be. */
+static int in_ipc_valid(const struct fcapsule_in_request *m)
 {
-	struct fc_in_ipc *q = &fc.inq[(fc.inq_head + fc.inq_len) % INQ_LEN];
+	const struct fc_in_ipc *ipc = &m->u.ipc;
 
-	*q = *m;
-	if (q->len > FC_IPC_INLINE_MAX) /* hostile length: bound it */
-		q->len = FC_IPC_INLINE_MAX;
-	q->src_name[FC_NAME_MAX - 1] = '\0';
-	fc.inq_len++;
-	fc.st.in_ipc++;
+	if (m->flags == 0)
+		return ipc->len <= FC_IPC_INLINE_MAX;
+	if (m->flags != FC_IN_F_AREA || !fc.in_area)
+		return 0;
+	return ipc->area.off <= IN_AREA_PAGES * FCOS_PAGE_SIZE &&
+	       ipc->len <= IN_AREA_PAGES * FCOS_PAGE_SIZE - ipc->area.off;
 }
 
-/* Consume and acknowledge inbound messages while our queue has room (a
- * full queue leaves them on the ring: the backend then refuses senders
- * with -FC_EAGAIN instead of us dropping anything). */
+/* Acknowledge the inbound slot at the head of inq and drop it. */
+static void ack_head(int32_t status)
+{
+	struct fcapsule_in_back_ring *r = &fc.in;
+	const struct fcapsule_in_request *m = &fc.inq[fc.inq_head];
+	struct fcapsule_in_response *a;
+
+	a = RING_GET_RESPONSE(r, r->rsp_prod_pvt);
+	memset(a, 0, sizeof(*a));
+	a->id = m->id;
+	a->type = m->type;
+	a->status = status;
+	r->rsp_prod_pvt++;
+	fc.inq_head = (fc.inq_head + 1) % INQ_LEN;
+	fc.inq_len--;
+	fc.st.in_msgs++;
+}
+
+/*
+ * Acknowledge, in ring order, what needs no consumer: messages at the
+ * head that are not valid IPC.  Then publish the acks.
+ */
+static void ack_ready(int acked)
+{
+	int notify;
+
+	while (fc.inq_len && !fc.inq_taken) {
+		const struct fcapsule_in_request *m = &fc.inq[fc.inq_head];
+
+		if (m->type == FC_IN_IPC && in_ipc_valid(m))
+			break;
+		if (m->type == FC_IN_IPC)
+			fc.st.in_bad++;
+		ack_head(m->type == FC_IN_IPC ? -FC_EINVAL
+			 : m->type == FC_IN_NOP || m->type == FC_IN_NOTIFY
+				 ? 0
+				 : -FC_ENOSYS);
+		acked = 1;
+	}
+	if (!acked)
+		return;
+	/* wmb inside: ack slots before the new rsp_prod; mb inside:
+	 * rsp_prod store before reading the backend's rsp_event (Dom0
+	 * asks for an event only when it has messages waiting for room). */
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&fc.in, notify);
+	if (notify)
+		fcos_evtchn_notify(fc.port);
+}
+
+/* Copy inbound messages out of the ring into inq (at most one per ring
+ * slot: the backend never has more than RING_SIZE unacked).  They are
+ * acknowledged when fc_recv has consumed them, so the slot and its area
+ * body stay ours until then. */
 static int drain_inbound(void)
 {
 	struct fcapsule_in_back_ring *r = &fc.in;
 	RING_IDX prod;
-	int notify, got = 0;
+	int got = 0;
 
 	prod = READ_IDX(r->sring->req_prod);
 	/* Orders the producer index load before the slot loads below. */
 	xen_rmb();
-	/* We ack every message at once, so req_cons == rsp_prod_pvt and the
-	 * backend can have at most RING_SIZE unacked messages. */
+	/* req_cons - rsp_prod_pvt == inq_len: slots copied, not acked. */
 	if (RING_REQUEST_PROD_OVERFLOW(r, prod)) {
 		ring_broken("inbound producer overflow", prod);
 		return 0;
 	}
 	while (r->req_cons != prod && fc.inq_len < INQ_LEN) {
-		struct fcapsule_in_request m;
-		struct fcapsule_in_response *a;
-		int32_t status = 0;
+		struct fcapsule_in_request *m =
+			&fc.inq[(fc.inq_head + fc.inq_len) % INQ_LEN];
 
-		RING_COPY_REQUEST(r, r->req_cons, &m);
+		RING_COPY_REQUEST(r, r->req_cons, m);
 		r->req_cons++;
-		if (m.type == FC_IN_IPC)
-			queue_ipc(&m.u.ipc);
-		else if (m.type != FC_IN_NOP && m.type != FC_IN_NOTIFY)
-			status = -FC_ENOSYS;
-		a = RING_GET_RESPONSE(r, r->rsp_prod_pvt);
-		memset(a, 0, sizeof(*a));
-		a->id = m.id;
-		a->type = m.type;
-		a->status = status;
-		r->rsp_prod_pvt++;
-		fc.st.in_msgs++;
+		fc.inq_len++;
 		got = 1;
+		if (m->type != FC_IN_IPC)
+			continue;
+		m->u.ipc.src_name[FC_NAME_MAX - 1] = '\0';
+		fc.st.in_ipc++;
 	}
 	if (got) {
-		/* wmb inside: ack slots before the new rsp_prod; mb inside:
-		 * rsp_prod store before reading the backend's rsp_event. */
-		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(r, notify);
-		if (notify)
-			fcos_evtchn_notify(fc.port);
+		ack_ready(0);
 		fcos_waitq_wake_all(&fc.wq); /* fcfront_recv callers */
 	}
 	if (fc.inq_len == INQ_LEN)
-		return 0; /* fcfront_recv drains again when it makes room */
+		return 0; /* fcfront_recv_done drains again */
 	r->sring->req_event = r->req_cons + 1;
 	/* Orders the req_event store before re-reading req_prod (as above). */
 	xen_mb();
@@ -351,19 +398,55 @@ int fc_wait_connected(uint64_t timeout_ns)
 	return fc_connected() ? 0 : -FC_ENOENT;
 }
 
-/* fcipc (issue 7): raw inbound fragments for fc_recv() in fcipc.c. */
-int fcfront_recv(struct fc_in_ipc *msg, uint64_t deadline_ns)
+/* fcipc: the next inbound fragment, left in place until recv_done. */
+static int head_ready(void)
 {
+	return fc.inq_len && !fc.inq_taken;
+}
+
+int fcfront_recv(struct fc_in_ipc *msg, const uint8_t **body,
+		 uint64_t deadline_ns)
+{
+	const struct fcapsule_in_request *m;
+
 	if (fc.state == FCFRONT_NODEV)
 		return -FC_ENOENT;
-	if (fcos_wait_event_deadline(&fc.wq, (poll_rings(), fc.inq_len),
+	if (fcos_wait_event_deadline(&fc.wq, (poll_rings(), head_ready()),
 				     deadline_ns))
 		return -FC_ETIMEDOUT;
-	*msg = fc.inq[fc.inq_head];
-	fc.inq_head = (fc.inq_head + 1) % INQ_LEN;
-	fc.inq_len--;
-	poll_rings(); /* messages left on the ring for lack of room */
+	/* ack_ready() left only valid IPC messages at the head. */
+	m = &fc.inq[fc.inq_head];
+	*msg = m->u.ipc;
+	if (m->flags & FC_IN_F_AREA)
+		*body = (const uint8_t *)fc.in_area + m->u.ipc.area.off;
+	else
+		*body = fc.inq[fc.inq_head].u.ipc.data;
+	fc.inq_taken = fc.inq_gen + 1;
 	return 0;
+}
+
+void fcfront_recv_done(void)
+{
+	if (!fc.inq_taken)
+		return;
+	/* A session ended meanwhile: its slots are gone, nothing to ack. */
+	if (fc.inq_taken == fc.inq_gen + 1 && fc.inq_len &&
+	    fc.state == FCFRONT_CONNECTED) {
+		fc.inq_taken = 0;
+		ack_head(0);
+		ack_ready(1);
+	}
+	fc.inq_taken = 0;
+	fcos_waitq_wake_all(&fc.wq);
+	poll_rings(); /* messages left on the ring for lack of room */
+}
+
+void *fcfront_out_area(size_t *size)
+{
+	if (fc.state != FCFRONT_CONNECTED || !fc.out_area)
+		return NULL;
+	*size = OUT_AREA_PAGES * FCOS_PAGE_SIZE;
+	return fc.out_area;
 }
 
 /*
@@ -439,6 +522,31 @@ static void fe_error(const char *msg)
 	fcos_xs_write(FCOS_XS_NO_TRANSACTION, "error/" FE_DIR "/error", msg);
 }
 
+/* The IPC data areas' keys (docs/protocol.md, "IPC data areas"). */
+static int publish_areas(fcos_xs_transaction_t t)
+{
+	char key[48];
+	int rc = 0;
+
+	if (!fc.out_area || !fc.in_area)
+		return 0; /* optional: messages then go inline only */
+	rc = fcos_xs_printf(t, FE_DIR "/" FC_XS_IPC_OUT_PAGES, "%d",
+			    OUT_AREA_PAGES);
+	for (int i = 0; !rc && i < OUT_AREA_PAGES; i++) {
+		snprintf(key, sizeof(key), FE_DIR "/" FC_XS_IPC_OUT_REF "%d",
+			 i);
+		rc = fcos_xs_printf(t, key, "%u", fc.out_refs[i]);
+	}
+	rc = rc
+		     ?: fcos_xs_printf(t, FE_DIR "/" FC_XS_IPC_IN_PAGES, "%d",
+				       IN_AREA_PAGES);
+	for (int i = 0; !rc && i < IN_AREA_PAGES; i++) {
+		snprintf(key, sizeof(key), FE_DIR "/" FC_XS_IPC_IN_REF "%d", i);
+		rc = fcos_xs_printf(t, key, "%u", fc.in_refs[i]);
+	}
+	return rc;
+}
+
 /* Fresh rings, keys published, -> Initialised (docs/protocol.md §3). */
 static int start_session(void)
 {
@@ -453,6 +561,10 @@ static int start_session(void)
 	SHARED_RING_INIT(fc.in_sring);
 	FRONT_RING_INIT(&fc.ring, fc.sring, FCOS_PAGE_SIZE);
 	BACK_RING_INIT(&fc.in, fc.in_sring, FCOS_PAGE_SIZE);
+	/* What the last session left unconsumed went with its rings. */
+	fc.inq_head = 0;
+	fc.inq_len = 0;
+	fc.inq_gen++;
 	/* Ring initialisation before the keys that let Dom0 map the pages
 	 * (the xenstore write is a hypercall: a compiler barrier is enough
 	 * on x86, and xen_wmb is one). */
@@ -472,6 +584,7 @@ static int start_session(void)
 		rc = rc
 			     ?: fcos_xs_printf(t, FE_DIR "/" FC_XS_EVTCHN, "%u",
 					       fc.port);
+		rc = rc ?: publish_areas(t);
 		rc = rc
 			     ?: fcos_xenbus_switch_state(
 					t, FE_DIR, XenbusStateInitialised);
@@ -610,6 +723,52 @@ static void rx_thread(void *arg)
 	}
 }
 
+/* Grant @pages pages at @va to the backend; 0 or the first error (what
+ * was granted stays granted: the caller gives up the whole area). */
+static int grant_area(void *va, int pages, grant_ref_t *refs)
+{
+	for (int i = 0; i < pages; i++) {
+		int rc = fcos_gnttab_grant_page(fc.backend_id,
+						(char *)va + i * FCOS_PAGE_SIZE,
+						0, &refs[i]);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The IPC data areas: optional, so a failure only costs large messages
+ * their speed (they then go in 56-byte fragments). */
+static void setup_areas(void)
+{
+	fc.out_area = fcos_alloc_pages(OUT_AREA_PAGES);
+	fc.in_area = fcos_alloc_pages(IN_AREA_PAGES);
+	if (!fc.out_area || !fc.in_area ||
+	    grant_area(fc.out_area, OUT_AREA_PAGES, fc.out_refs) ||
+	    grant_area(fc.in_area, IN_AREA_PAGES, fc.in_refs)) {
+		printf("fcfront: no IPC data areas\n");
+		/* Leaked on purpose: a granted page must not be reused. */
+		fc.out_area = NULL;
+		fc.in_area = NULL;
+		return;
+	}
+	memset(fc.out_area, 0, OUT_AREA_PAGES * FCOS_PAGE_SIZE);
+	memset(fc.in_area, 0, IN_AREA_PAGES * FCOS_PAGE_SIZE);
+}
+
+static void release_area(void *va, int pages, const grant_ref_t *refs)
+{
+	int still_mapped = 0;
+
+	if (!va)
+		return;
+	for (int i = 0; i < pages; i++)
+		still_mapped |= fcos_gnttab_end_access(refs[i]);
+	if (!still_mapped)
+		fcos_free_pages(va, pages);
+}
+
 /* Pages, grants, port and watch of one domain's device; none if absent. */
 static int setup_device(void)
 {
@@ -648,6 +807,8 @@ static int setup_device(void)
 	rc = rc
 		     ?: fcos_gnttab_grant_page(fc.backend_id, fc.in_sring, 0,
 					       &fc.in_ref);
+	if (!rc)
+		setup_areas();
 	rc = rc
 		     ?: fcos_evtchn_alloc_unbound(fc.backend_id, evt_handler,
 						  NULL, &fc.port);
@@ -725,8 +886,12 @@ int fcfront_suspend(void)
 	fc.port = FCOS_EVTCHN_INVALID;
 	release_page(fc.sring, fc.ref);
 	release_page(fc.in_sring, fc.in_ref);
+	release_area(fc.out_area, OUT_AREA_PAGES, fc.out_refs);
+	release_area(fc.in_area, IN_AREA_PAGES, fc.in_refs);
 	fc.sring = NULL;
 	fc.in_sring = NULL;
+	fc.out_area = NULL;
+	fc.in_area = NULL;
 	unlock();
 	return 0;
 }

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fcipc: messages between app VMs (docs/ipc.md) on top of fcfront.  A
- * message is cut into IPC_SEND fragments (fcipc_frag.c), each sent with
- * fc_call_ex and answered by fcapsule.ko once it is on the receiver's
- * inbound ring or in its queue in Dom0; fragments arrive through
- * fcfront_recv() and are reassembled per source.
+ * message is cut into IPC_SEND fragments (fcipc_frag.c): up to 56 bytes
+ * inline in the request, larger ones in 16 KiB pieces through the data
+ * areas (the body is put in our out-area, fcapsule.ko copies it to the
+ * receiver's in-area).  Each fragment is sent with fc_call_ex and
+ * answered by fcapsule.ko once it is on the receiver's inbound ring or
+ * in its queue in Dom0; fragments arrive through fcfront_recv() and are
+ * reassembled per source.
  *
  * One message is sent at a time (a lock over the whole message), so the
  * fragments of two threads' messages never interleave on the ring.
@@ -90,11 +93,41 @@ static int send_frag(const struct fc_ipc_send_req *req, uint32_t flags,
 	}
 }
 
+/*
+ * Send one message as fragments of @chunk bytes: inline (@area NULL) or
+ * built in the out-area.  Only the first fragment may be refused for lack
+ * of room: after it, the message is finished whatever it takes.
+ */
+static int send_frags(struct fc_ipc_send_req *req, uint32_t rflags,
+		      uint8_t *area, uint32_t chunk, const void *buf,
+		      uint32_t len, uint32_t seq, int flags)
+{
+	uint32_t n = fc_ipc_frag_count(len, chunk);
+	int rc = 0;
+
+	if (area)
+		rflags |= FC_IPC_F_AREA;
+	for (uint32_t i = 0; i < n; i++) {
+		/* Our one send at a time owns the area: Dom0 has copied the
+		 * last body out before it answered. */
+		req->len = fc_ipc_frag_build(area ? area : req->data, seq, i,
+					     buf, len, chunk);
+		rc = send_frag(req, rflags,
+			       i == 0 && (flags & FC_IPC_NONBLOCK));
+		if (rc)
+			break; /* the receiver drops the partial message */
+		ipc.st.send_fragments++;
+	}
+	return rc;
+}
+
 int fc_send_ex(uint32_t dest, const char *name, const void *buf, size_t len,
 	       int flags)
 {
 	struct fc_ipc_send_req req;
-	uint32_t rflags = 0, n, seq;
+	uint32_t rflags = 0, seq;
+	uint8_t *area;
+	size_t area_size = 0;
 	int rc = 0;
 
 	if (len > FC_IPC_MSG_MAX || (len && !buf) || (flags & ~FC_IPC_NONBLOCK))
@@ -117,16 +150,22 @@ int fc_send_ex(uint32_t dest, const char *name, const void *buf, size_t len,
 	fcos_wait_event(&ipc.wq, !ipc.send_busy);
 	ipc.send_busy = 1;
 	seq = ++ipc.seq;
-	n = fc_ipc_frag_count(len);
-	for (uint32_t i = 0; i < n; i++) {
-		req.len = fc_ipc_frag_build(req.data, seq, i, buf, len);
-		/* Only the first fragment may be refused for lack of room:
-		 * after it, the message is finished whatever it takes. */
-		rc = send_frag(&req, rflags,
-			       i == 0 && (flags & FC_IPC_NONBLOCK));
-		if (rc)
-			break; /* the receiver drops the partial message */
-		ipc.st.send_fragments++;
+	area = fcfront_out_area(&area_size);
+	if (area_size > FC_IPC_AREA_MSG_MAX)
+		area_size = FC_IPC_AREA_MSG_MAX;
+	if (len > FC_IPC_FRAG_DATA && area) {
+		rc = send_frags(&req, rflags, area,
+				(uint32_t)area_size - FC_IPC_FRAG_HDR, buf,
+				(uint32_t)len, seq, flags);
+		/* A receiver without an in-area refuses the first body:
+		 * send the message inline instead. */
+		if (rc == -FC_EMSGSIZE)
+			area = NULL;
+	}
+	if (len <= FC_IPC_FRAG_DATA || !area) {
+		memset(req.data, 0, sizeof(req.data));
+		rc = send_frags(&req, rflags, NULL, FC_IPC_FRAG_DATA, buf,
+				(uint32_t)len, seq, flags);
 	}
 	if (!rc)
 		ipc.st.sent++;
@@ -156,26 +195,31 @@ static int recv(uint32_t *src, void *buf, size_t len, int64_t timeout_ns)
 
 	for (;;) {
 		struct fc_in_ipc m;
-		const uint8_t *msg;
+		const uint8_t *body, *msg;
 		uint32_t mlen;
 		int rc;
 
-		rc = fcfront_recv(&m, dl);
+		rc = fcfront_recv(&m, &body, dl);
 		if (rc == -FC_ETIMEDOUT && timeout_ns == 0)
 			return -FC_EAGAIN;
 		if (rc)
 			return rc;
 		ipc.st.recv_fragments++;
-		/* fcfront bounded m.len to FC_IPC_INLINE_MAX. */
-		rc = fc_ipc_rasm_feed(&ipc.rasm, m.src_domid, m.data, m.len,
-				      &msg, &mlen);
-		if (rc != FC_IPC_RASM_DONE)
+		/* fcfront checked that m.len bytes at body are ours; a
+		 * one-fragment message is not copied, so it is used before
+		 * recv_done gives the body back. */
+		rc = fc_ipc_rasm_feed(&ipc.rasm, m.src_domid, body, m.len, &msg,
+				      &mlen);
+		if (rc != FC_IPC_RASM_DONE) {
+			fcfront_recv_done();
 			continue; /* partial, or refused (counted) */
+		}
 		ipc.st.received++;
 		if (src)
 			*src = m.src_domid;
 		if (len)
 			memcpy(buf, msg, mlen < len ? mlen : len);
+		fcfront_recv_done();
 		return (int)mlen;
 	}
 }

@@ -10,24 +10,22 @@
 
 #define HDR sizeof(struct fc_ipc_frag_hdr)
 
-uint32_t fc_ipc_frag_count(uint32_t len)
+uint32_t fc_ipc_frag_count(uint32_t len, uint32_t chunk)
 {
-	return len ? (len + FC_IPC_FRAG_DATA - 1) / FC_IPC_FRAG_DATA : 1;
+	return len ? (len + chunk - 1) / chunk : 1;
 }
 
 uint32_t fc_ipc_frag_build(uint8_t *out, uint32_t seq, uint32_t idx,
-			   const void *msg, uint32_t len)
+			   const void *msg, uint32_t len, uint32_t chunk)
 {
 	struct fc_ipc_frag_hdr h = { .msg_seq = seq, .frag = (uint16_t)idx };
-	uint32_t n = fc_ipc_frag_count(len);
-	uint32_t off = idx * FC_IPC_FRAG_DATA;
-	uint32_t part =
-		len - off < FC_IPC_FRAG_DATA ? len - off : FC_IPC_FRAG_DATA;
+	uint32_t n = fc_ipc_frag_count(len, chunk);
+	uint32_t off = idx * chunk;
+	uint32_t part;
 
 	if (idx >= n)
 		return 0;
-	if (!len)
-		part = 0;
+	part = len ? (len - off < chunk ? len - off : chunk) : 0;
 	if (idx == 0)
 		h.flags |= FC_IPC_F_FIRST;
 	if (idx == n - 1)
@@ -93,7 +91,7 @@ int fc_ipc_rasm_feed(struct fc_ipc_rasm *r, uint32_t src, const uint8_t *data,
 	uint32_t n;
 	int rc;
 
-	if (len < HDR || len > FC_IPC_INLINE_MAX)
+	if (len < HDR || len > FC_IPC_AREA_MSG_MAX)
 		goto bad;
 	memcpy(&h, data, HDR);
 	n = len - HDR;

@@ -21,18 +21,18 @@ static void pattern(uint8_t *p, uint32_t len, uint32_t salt)
 
 /* Send msg of len through the reassembler; returns 1 if it came out
  * equal. */
-static int roundtrip(struct fc_ipc_rasm *r, uint32_t src, uint32_t seq,
-		     uint32_t len)
+static int roundtrip_by(struct fc_ipc_rasm *r, uint32_t src, uint32_t seq,
+			uint32_t len, uint32_t chunk)
 {
-	uint8_t f[FC_IPC_INLINE_MAX];
-	uint32_t n = fc_ipc_frag_count(len), olen = 0, fl;
+	static uint8_t f[FC_IPC_AREA_MSG_MAX];
+	uint32_t n = fc_ipc_frag_count(len, chunk), olen = 0, fl;
 	const uint8_t *out = NULL;
 	int rc = -1;
 
 	pattern(msg, len, seq);
 	for (uint32_t i = 0; i < n; i++) {
-		fl = fc_ipc_frag_build(f, seq, i, msg, len);
-		if (fl < 8 || fl > FC_IPC_INLINE_MAX)
+		fl = fc_ipc_frag_build(f, seq, i, msg, len, chunk);
+		if (fl < 8 || fl > chunk + 8)
 			return 0;
 		rc = fc_ipc_rasm_feed(r, src, f, fl, &out, &olen);
 		if (i + 1 < n && rc != FC_IPC_RASM_PARTIAL)
@@ -42,16 +42,23 @@ static int roundtrip(struct fc_ipc_rasm *r, uint32_t src, uint32_t seq,
 	       (len == 0 || !memcmp(out, msg, len));
 }
 
+static int roundtrip(struct fc_ipc_rasm *r, uint32_t src, uint32_t seq,
+		     uint32_t len)
+{
+	return roundtrip_by(r, src, seq, len, FC_IPC_FRAG_DATA);
+}
+
 static int feed_hdr(struct fc_ipc_rasm *r, uint32_t src, uint32_t seq,
 		    uint16_t frag, uint8_t flags, uint32_t len)
 {
-	uint8_t f[FC_IPC_INLINE_MAX] = { 0 };
+	static uint8_t f[FC_IPC_AREA_MSG_MAX + 1];
 	struct fc_ipc_frag_hdr h = { .msg_seq = seq,
 				     .frag = frag,
 				     .flags = flags };
 	const uint8_t *out;
 	uint32_t olen;
 
+	memset(f, 0, sizeof(f));
 	memcpy(f, &h, sizeof(h));
 	return fc_ipc_rasm_feed(r, src, f, len, &out, &olen);
 }
@@ -62,16 +69,25 @@ int main(void)
 	int all = 1;
 
 	memset(&r, 0, sizeof(r));
-	CHECK_EQ_INT(fc_ipc_frag_count(0), 1);
-	CHECK_EQ_INT(fc_ipc_frag_count(56), 1);
-	CHECK_EQ_INT(fc_ipc_frag_count(57), 2);
-	CHECK_EQ_INT(fc_ipc_frag_count(4096), 74);
-	CHECK_EQ_INT(fc_ipc_frag_count(FC_IPC_MSG_MAX), 1171);
+	CHECK_EQ_INT(fc_ipc_frag_count(0, FC_IPC_FRAG_DATA), 1);
+	CHECK_EQ_INT(fc_ipc_frag_count(56, FC_IPC_FRAG_DATA), 1);
+	CHECK_EQ_INT(fc_ipc_frag_count(57, FC_IPC_FRAG_DATA), 2);
+	CHECK_EQ_INT(fc_ipc_frag_count(4096, FC_IPC_FRAG_DATA), 74);
+	CHECK_EQ_INT(fc_ipc_frag_count(FC_IPC_MSG_MAX, FC_IPC_FRAG_DATA), 1171);
+	/* By data area: 16 KiB bodies, 8 of them header. */
+	CHECK_EQ_INT(fc_ipc_frag_count(4096, FC_IPC_AREA_MSG_MAX - 8), 1);
+	CHECK_EQ_INT(fc_ipc_frag_count(FC_IPC_MSG_MAX, FC_IPC_AREA_MSG_MAX - 8),
+		     5);
 
 	for (uint32_t len = 0; len <= 4096; len++)
 		all &= roundtrip(&r, 3, len, len);
 	CHECK(all);
 	CHECK(roundtrip(&r, 3, 9999, FC_IPC_MSG_MAX));
+	all = 1;
+	for (uint32_t len = 0; len <= FC_IPC_MSG_MAX; len += 997)
+		all &= roundtrip_by(&r, 4, len, len, FC_IPC_AREA_MSG_MAX - 8);
+	CHECK(all);
+	CHECK(roundtrip_by(&r, 4, 1, FC_IPC_MSG_MAX, FC_IPC_AREA_MSG_MAX - 8));
 	CHECK_EQ_INT(r.bad, 0);
 	CHECK_EQ_INT(r.incomplete, 0);
 
@@ -85,15 +101,18 @@ int main(void)
 		pattern(a, sizeof(a), 1);
 		pattern(b, sizeof(b), 2);
 		for (uint32_t i = 0; i < 6; i++) {
-			if (i < fc_ipc_frag_count(sizeof(a))) {
-				fl = fc_ipc_frag_build(f, 1, i, a, sizeof(a));
+			if (i <
+			    fc_ipc_frag_count(sizeof(a), FC_IPC_FRAG_DATA)) {
+				fl = fc_ipc_frag_build(f, 1, i, a, sizeof(a),
+						       FC_IPC_FRAG_DATA);
 				ra = fc_ipc_rasm_feed(&r, 10, f, fl, &out,
 						      &olen);
 				if (ra == FC_IPC_RASM_DONE)
 					CHECK(olen == sizeof(a) &&
 					      !memcmp(out, a, olen));
 			}
-			fl = fc_ipc_frag_build(f, 1, i, b, sizeof(b));
+			fl = fc_ipc_frag_build(f, 1, i, b, sizeof(b),
+					       FC_IPC_FRAG_DATA);
 			rb = fc_ipc_rasm_feed(&r, 11, f, fl, &out, &olen);
 			if (rb == FC_IPC_RASM_DONE)
 				CHECK(olen == sizeof(b) &&
@@ -105,7 +124,9 @@ int main(void)
 
 	/* Hostile fragments. */
 	CHECK_EQ_INT(feed_hdr(&r, 5, 1, 0, FC_IPC_F_FIRST, 3), -FC_EPROTO);
-	CHECK_EQ_INT(feed_hdr(&r, 5, 1, 0, FC_IPC_F_FIRST, 65), -FC_EPROTO);
+	CHECK_EQ_INT(
+		feed_hdr(&r, 5, 1, 0, FC_IPC_F_FIRST, FC_IPC_AREA_MSG_MAX + 1),
+		-FC_EPROTO);
 	CHECK_EQ_INT(feed_hdr(&r, 5, 1, 4, 0, 64), -FC_EPROTO); /* orphan */
 	CHECK_EQ_INT(feed_hdr(&r, 5, 1, 3, FC_IPC_F_FIRST, 64), -FC_EPROTO);
 	CHECK_EQ_INT(feed_hdr(&r, 5, 1, 0, 0x80 | FC_IPC_F_FIRST, 64),

@@ -34,13 +34,14 @@ struct fc_ipc_rasm {
 	uint64_t messages;   /* messages completed */
 };
 
-/* Fragments a message of @len bytes needs (at least one). */
-uint32_t fc_ipc_frag_count(uint32_t len);
+/* Fragments a message of @len bytes needs (at least one) when each
+ * carries @chunk bytes of it (FC_IPC_FRAG_DATA inline, more by area). */
+uint32_t fc_ipc_frag_count(uint32_t len, uint32_t chunk);
 
 /* Build fragment @idx of message @seq (@msg, @len) into @out (at least
- * FC_IPC_INLINE_MAX bytes); returns the fragment's length. */
+ * @chunk + 8 bytes); returns the fragment's length. */
 uint32_t fc_ipc_frag_build(uint8_t *out, uint32_t seq, uint32_t idx,
-			   const void *msg, uint32_t len);
+			   const void *msg, uint32_t len, uint32_t chunk);
 
 #define FC_IPC_RASM_PARTIAL 0 /* fragment taken, message not complete */
 #define FC_IPC_RASM_DONE    1 /* *msg, *msg_len: valid until next feed */

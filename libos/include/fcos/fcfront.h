@@ -32,6 +32,7 @@ struct fcfront_stats {
 	uint64_t in_ipc;    /* of which IPC, queued for fc_recv */
 	uint64_t sessions;  /* sessions that reached Connected */
 	uint64_t failed;    /* requests failed by a session's end */
+	uint64_t in_bad;    /* inbound IPC with a bad length or place */
 };
 
 int fcfront_init(void);
@@ -42,9 +43,17 @@ int fcfront_suspend(void);
 int fcfront_resume(void);
 
 /* Next queued inbound FC_IN_IPC message (oldest first), waiting until
- * @deadline_ns: 0, -FC_ETIMEDOUT or -FC_ENOENT.  fcipc.c builds the
- * app's fc_recv() on it. */
-int fcfront_recv(struct fc_in_ipc *msg, uint64_t deadline_ns);
+ * @deadline_ns: 0, -FC_ETIMEDOUT or -FC_ENOENT.  Its body (msg->len
+ * bytes, checked to lie in our memory) is at *@body until
+ * fcfront_recv_done() acknowledges it; one message is handed out at a
+ * time.  fcipc.c builds the app's fc_recv() on these. */
+int fcfront_recv(struct fc_in_ipc *msg, const uint8_t **body,
+		 uint64_t deadline_ns);
+void fcfront_recv_done(void);
+
+/* The out-area for IPC bodies (FC_IPC_F_AREA), NULL if none or no
+ * session; its size in *@size. */
+void *fcfront_out_area(size_t *size);
 
 /* Drain both rings and re-notify Dom0 if requests are outstanding (the
  * IPC watchdog's poll against lost notifications). */

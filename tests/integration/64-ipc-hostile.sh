@@ -33,8 +33,13 @@ t_check "the receiver got the 2 good messages intact" \
 t_check "the receiver refused the bad fragments" \
 	sh -c "grep -a '^FC-IPC-STATS recv' $CONSOLE_DIR/guest-rx.log | grep -Eq 'bad=([5-9]|[1-9][0-9])'"
 grep -ah '^FC-IPC-STATS' $CONSOLE_DIR/guest-rx.log | sed 's/^/# /'
-t_check "the module counted 4 failed sends" \
-	sh -c "$FC ipc stat --json | python3 -c 'import json,sys; d=json.load(sys.stdin); e=[e for e in d[\"app_vms\"] if e[\"name\"]==\"evil\"][0]; assert e[\"failed\"]==4, e'"
+t_check "area body beyond the out-area refused (-22)" grep -qa '^FC-IPC-HOSTILE areaoff rc=-22$' $L
+t_check "area body over 16 KiB refused (-90)" grep -qa '^FC-IPC-HOSTILE arealen rc=-90$' $L
+t_check "area body past the area's end refused (-22)" grep -qa '^FC-IPC-HOSTILE areaend rc=-22$' $L
+t_check "area reference with a reserved field set refused (-22)" grep -qa '^FC-IPC-HOSTILE areares rc=-22$' $L
+# (evil has exited by now: the module-wide totals keep its counts)
+t_check "the module counted 8 failed sends" \
+	sh -c "$FC ipc stat --json | python3 -c 'import json,sys; t=json.load(sys.stdin)[\"totals\"]; assert t[\"failed\"]==8, t'"
 for d in rx evil; do xl destroy $d 2>/dev/null; done
 sleep 2
 t_check "rmmod" rmmod fcapsule

@@ -39,6 +39,7 @@ struct sock {
 	struct sock *q_head, *q_tail, *q_next;
 	int q_len, backlog;
 	uint16_t port; /* listening port, for the unlisten hook */
+	int nohook;    /* SO_FCOS_NOHOOK: listen/close skip the NAPT hooks */
 };
 
 static struct sock *fds[MAX_SOCKETS];
@@ -317,7 +318,7 @@ int listen(int fd, int backlog)
 	s->port = lpcb->local_port;
 	tcp_arg(lpcb, s);
 	tcp_accept(lpcb, accept_cb);
-	if (fcos_net_listen_hook) {
+	if (fcos_net_listen_hook && !s->nohook) {
 		rc = fcos_net_listen_hook(s->port);
 		/* Another app VM owns the public port: the app must know. */
 		if (rc == -EADDRINUSE) {
@@ -557,7 +558,7 @@ int close(int fd)
 		return fail(EBADF);
 	fds[fd - FD_BASE] = NULL;
 	if (s->listening) {
-		if (fcos_net_unlisten_hook)
+		if (fcos_net_unlisten_hook && !s->nohook)
 			fcos_net_unlisten_hook(s->port);
 		if (s->pcb) {
 			tcp_arg(s->pcb, NULL);
@@ -616,6 +617,13 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 	memcpy(&on, val, sizeof(on));
 	if (level == SOL_SOCKET && name == SO_REUSEADDR)
 		return 0; /* always on */
+	/* Before listen() only: close() must pair with what listen() did. */
+	if (level == SOL_SOCKET && name == SO_FCOS_NOHOOK) {
+		if (s->listening)
+			return fail(EINVAL);
+		s->nohook = !!on;
+		return 0;
+	}
 	if (!s->pcb)
 		return fail(EINVAL);
 	if (level == SOL_SOCKET && name == SO_KEEPALIVE) {

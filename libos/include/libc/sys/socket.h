@@ -37,6 +37,9 @@ struct sockaddr {
 #define SO_REUSEADDR 2
 #define SO_ERROR     4
 #define SO_KEEPALIVE 9
+/* FlexCapsule's own: this socket's listen() and close() do not call the
+ * NAPT hooks (no LISTEN/UNLISTEN to the OS server); set before listen(). */
+#define SO_FCOS_NOHOOK 0x4600
 
 #define MSG_PEEK     0x02
 #define MSG_DONTWAIT 0x40

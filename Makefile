@@ -64,6 +64,20 @@ $(O)/bench/%: bench/%.c
 		$(CC) -O2 -g -Wall -Wextra -std=gnu11 -I$(TOP)/include -o $@ $< \
 		-Wl,--as-needed $$flags
 
+# These use the OS server's own code (libfc.a: usr/napt.c, usr/net.c), so
+# that a baseline differs from the path it is compared with only where it
+# is meant to; linuxlisten also the library OS's sample summary.
+BENCH_FC_TOOLS := $(O)/bench/xslisten $(O)/bench/linuxlisten
+
+$(BENCH_FC_TOOLS): $(O)/bench/%: bench/%.c $(O)/usr/libfc.a \
+		$(wildcard usr/*.h include/fcapsule/*.h)
+	@mkdir -p $(dir $@)
+	flags=$$(pkg-config --cflags --libs $(USR_PKGS)) && \
+		$(CC) $(USR_CFLAGS) -I$(TOP)/libos/include -o $@ \
+		$(filter %.c,$^) $(O)/usr/libfc.a -Wl,--as-needed $$flags
+
+$(O)/bench/linuxlisten: libos/lib/stats.c
+
 libos:
 	@if [ -f libos/Makefile ]; then $(MAKE) -C libos O=$(O); fi
 

@@ -17,7 +17,8 @@
  * pinned vCPU (Linux finds the vCPUs' TSCs unsynchronized), converted
  * with a rate measured against CLOCK_MONOTONIC over the whole run
  * (at least a second); the run's CLOCK_MONOTONIC mean per cycle is
- * printed as a check.
+ * printed as a check, with the scheduler's on-CPU and run-queue wait
+ * time per cycle.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -56,6 +57,25 @@ static uint64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (uint64_t)t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
+/*
+ * This thread's on-CPU and run-queue wait time (ns) from the scheduler's
+ * accounting, to compare with the wall time of the run: how much of a
+ * cycle is work and how much is waiting (for RCU, for a vCPU).
+ */
+static void sched_ns(uint64_t *run, uint64_t *wait)
+{
+	unsigned long long r = 0, w = 0;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	if (f) {
+		if (fscanf(f, "%llu %llu", &r, &w) != 2)
+			r = w = 0;
+		fclose(f);
+	}
+	*run = r;
+	*wait = w;
 }
 
 static void note_err(int e)
@@ -134,9 +154,10 @@ static void print_series(int k, double ns_per_tick)
 int main(int argc, char **argv)
 {
 	uint64_t mono0, mono1, tsc0, tsc1, loop0, loop1, t[NR_SERIES];
+	uint64_t run0, run1, wait0, wait1;
 	double ns_per_tick;
 	cpu_set_t cpus;
-	char b[24];
+	char b[3][24];
 	int i, k, ret;
 
 	n_reps = argc > 1 ? atoi(argv[1]) : 1000;
@@ -170,6 +191,7 @@ int main(int argc, char **argv)
 			note_err(-ret);
 	}
 	loop0 = mono_ns();
+	sched_ns(&run0, &wait0);
 	for (i = 0; i < n_reps; i++) {
 		ret = cycle(t);
 		if (ret) {
@@ -180,6 +202,7 @@ int main(int argc, char **argv)
 			series[k][n_series] = t[k];
 		n_series++;
 	}
+	sched_ns(&run1, &wait1);
 	loop1 = mono_ns();
 	n_ok = WARMUP + n_reps - n_fail;
 	/* A rate over less than a second would carry the clock's steps. */
@@ -191,8 +214,12 @@ int main(int argc, char **argv)
 	for (k = 0; k < NR_SERIES; k++)
 		print_series(k, ns_per_tick);
 	printf("FC-LISTENBENCH-DONE n=%d warmup=%d port=%u linux_ok=%d "
-	       "linux_fail=%d first_err=%d tsc_mhz=%.1f mono_cycle_mean=%s\n",
+	       "linux_fail=%d first_err=%d tsc_mhz=%.1f mono_cycle_mean=%s "
+	       "run_cycle_mean=%s wait_cycle_mean=%s\n",
 	       n_reps, WARMUP, port, n_ok, n_fail, first_err,
-	       1000.0 / ns_per_tick, fc_stats_us((loop1 - loop0) / n_reps, b));
+	       1000.0 / ns_per_tick,
+	       fc_stats_us((loop1 - loop0) / n_reps, b[0]),
+	       fc_stats_us((run1 - run0) / n_reps, b[1]),
+	       fc_stats_us((wait1 - wait0) / n_reps, b[2]));
 	return n_fail ? 1 : 0;
 }

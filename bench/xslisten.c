@@ -82,8 +82,10 @@ int main(int argc, char **argv)
 	char req[128], resp[128], dom[64], op[16], *end;
 	unsigned long last = 0, seq;
 	unsigned int num, len, port;
+	unsigned long long run, wait;
 	struct xs_handle *xs;
 	uint32_t domid;
+	FILE *f;
 	int n, ret;
 
 	domid = argc == 2 ? strtoul(argv[1], &end, 10) : 0;
@@ -139,8 +141,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, "xslisten: write %s: %s\n", resp,
 				strerror(errno));
 	}
-	fprintf(stderr, "xslisten: listen %lu, unlisten %lu, failed %lu\n",
-		n_listen, n_unlisten, n_failed);
+	/* The scheduler's view of this thread (bench/listen.sh): on CPU
+	 * and runnable-but-waiting, ns. */
+	f = fopen("/proc/thread-self/schedstat", "r");
+	if (!f || fscanf(f, "%llu %llu", &run, &wait) != 2)
+		run = wait = 0;
+	if (f)
+		fclose(f);
+	fprintf(stderr,
+		"xslisten: listen %lu, unlisten %lu, failed %lu, "
+		"run_ms=%llu wait_ms=%llu\n",
+		n_listen, n_unlisten, n_failed, run / 1000000, wait / 1000000);
 	xs_close(xs);
 	return 0;
 }

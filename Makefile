@@ -22,7 +22,8 @@ USR_SRCS := $(sort $(wildcard usr/*.c))
 USR_OBJS := $(filter-out $(O)/usr/main.o,$(USR_SRCS:%.c=$(O)/%.o))
 
 .PHONY: all kmod usr libos guest benchtools deps test unit integration \
-	check-style demo shell bench bench-boot bench-nop bench-napt bench-ipc clean
+	check-style demo shell bench bench-boot bench-nop bench-napt bench-ipc \
+	bench-listen bench-cap clean
 
 all: kmod usr libos guest benchtools
 
@@ -102,7 +103,7 @@ test: all
 demo: all
 	scripts/demo
 
-bench: bench-boot bench-nop bench-napt bench-ipc bench-cap
+bench: bench-boot bench-nop bench-napt bench-ipc bench-cap bench-listen
 
 bench-boot: all
 	scripts/bench-boot $(N) $(REPS)
@@ -118,6 +119,9 @@ bench-ipc: all
 
 bench-cap: all
 	scripts/bench-cap $(CAP_ITER) $(CAP_REPS)
+
+bench-listen: all
+	scripts/bench-listen $(LISTEN_N)
 
 shell: all
 	scripts/fc-instance shell

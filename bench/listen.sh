@@ -8,7 +8,8 @@
 # bench/linuxlisten times the same in a Dom0 process.  Writes to
 # $FC_JOB_OUT: app.txt, linux.txt (FC-LISTENBENCH lines), serve.txt (what
 # the OS server answered), xslisten.txt, napt-after.txt, map-after.txt,
-# hook-errors.txt, cpu.txt, host.txt, tsc.txt, load.txt, console.txt.
+# hook-errors.txt, cpu.txt, vcpus.txt, host.txt, tsc.txt, load.txt and
+# console.txt.
 set -eu
 N=${1:-1000}
 PORT=${2:-8000}
@@ -51,6 +52,13 @@ delta() {
 
 $FC run listenbench --name $name --memory 8 -- "$N" "$PORT" >&2
 domid=$(xl domid $name)
+# Intervals are raw TSC readings: keep each side on one physical CPU, so
+# that no interval spans two CPUs' TSCs (QEMU's are not in step; Linux in
+# Dom0 finds them unsynchronized).  The app measures only once xslisten
+# answers, so the pin is in place by then.
+pcpu=$(($(xl info | sed -n 's/^nr_cpus *: *//p') - 1))
+xl vcpu-pin $name 0 $pcpu
+xl vcpu-list >"$out/vcpus.txt"
 $BUILD/bench/xslisten "$domid" 2>"$out/xslisten.txt" &
 xs=$!
 # Who in Dom0 spends how much CPU on the requests (the OS server's event
@@ -84,7 +92,10 @@ done
 kill $xs 2>/dev/null || true
 wait $xs 2>/dev/null || true
 
+# linuxlisten pins itself to Dom0's vCPU 0; that vCPU to physical CPU 0.
+xl vcpu-pin 0 0 0
 $BUILD/bench/linuxlisten "$N" "$PORT" | tee "$out/linux.txt" || true
+xl vcpu-pin 0 0 all
 echo "after: $(cat /proc/loadavg)" >>"$out/load.txt"
 $FC napt >"$out/napt-after.txt" 2>&1 || true
 nft list map ip fcapsule ports >"$out/map-after.txt" 2>&1 || true

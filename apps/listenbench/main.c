@@ -263,6 +263,7 @@ static void print_series(int k)
 
 int main(int argc, char **argv)
 {
+	uint64_t loop_tsc = 0, loop_xen = 0;
 	int i, k, rc;
 
 	n_reps = argc > 1 ? atoi(argv[1]) : 1000;
@@ -296,6 +297,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < WARMUP + n_reps; i++) {
 		int keep = i >= WARMUP;
 
+		if (i == WARMUP) {
+			loop_tsc = fcos_rdtsc();
+			loop_xen = fcos_monotonic_ns();
+		}
+
 		/* Alternate the order: neither path always follows the
 		 * other's close. */
 		if (i & 1) {
@@ -313,12 +319,17 @@ int main(int argc, char **argv)
 		if (keep && (i - WARMUP + 1) % 100 == 0)
 			printf("listenbench: %d done\n", i - WARMUP + 1);
 	}
+	/* The TSC's scale against Xen's system time over the whole loop:
+	 * they agree only if every sample was read on one TSC. */
+	loop_tsc = to_ns(fcos_rdtsc() - loop_tsc) / 1000000;
+	loop_xen = (fcos_monotonic_ns() - loop_xen) / 1000000;
 	for (k = 0; k < NR_SERIES; k++)
 		print_series(k);
 	printf("FC-LISTENBENCH-DONE n=%d warmup=%d port=%u ring_ok=%d "
-	       "ring_fail=%d "
-	       "xs_ok=%d xs_fail=%d first_err=%d\n",
+	       "ring_fail=%d xs_ok=%d xs_fail=%d first_err=%d "
+	       "loop_tsc_ms=%llu loop_xen_ms=%llu\n",
 	       n_reps, WARMUP, port, ring_ok, ring_fail, xs_ok, xs_fail,
-	       first_err);
+	       first_err, (unsigned long long)loop_tsc,
+	       (unsigned long long)loop_xen);
 	return 0;
 }

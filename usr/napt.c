@@ -664,6 +664,37 @@ static struct mnl_socket *fc_nl_open(void)
 	return nl;
 }
 
+/*
+ * One netlink socket per thread, kept between batches: closing a
+ * nfnetlink socket that has committed waits for nf_tables to finish with
+ * it (milliseconds; every UNLISTEN paid it).  A socket that saw an error
+ * or a timeout may hold a late answer, so it is closed, never reused.
+ */
+static __thread struct mnl_socket *fc_nl_cached;
+static __thread pid_t fc_nl_cached_pid;
+
+static struct mnl_socket *fc_nl_get(void)
+{
+	struct mnl_socket *nl = fc_nl_cached;
+
+	/* A forked child (fc_reap_many) must not share its parent's socket:
+	 * their answers would mix.  It leaves it alone and opens its own. */
+	if (fc_nl_cached_pid != getpid())
+		nl = NULL;
+	fc_nl_cached = NULL;
+	return nl ? nl : fc_nl_open();
+}
+
+static void fc_nl_put(struct mnl_socket *nl, int clean)
+{
+	if (clean && !fc_nl_cached) {
+		fc_nl_cached = nl;
+		fc_nl_cached_pid = getpid();
+	} else {
+		mnl_socket_close(nl);
+	}
+}
+
 /* Count the messages of a batch that ask for an ack (all but begin/end). */
 static int fc_nl_acks(const void *buf, size_t len)
 {
@@ -685,8 +716,8 @@ static int fc_nl_acks(const void *buf, size_t len)
 int fc_napt_nl_send(const void *buf, size_t len)
 {
 	char rbuf[FC_NL_BUF];
-	struct mnl_socket *nl = fc_nl_open();
-	int want = fc_nl_acks(buf, len), ret = 0, got = 0;
+	struct mnl_socket *nl = fc_nl_get();
+	int want = fc_nl_acks(buf, len), ret = 0, got = 0, clean = 0;
 
 	if (!nl)
 		return -errno;
@@ -715,8 +746,9 @@ int fc_napt_nl_send(const void *buf, size_t len)
 			nlh = mnl_nlmsg_next(nlh, &n);
 		}
 	}
+	clean = 1; /* every answer read: nothing left on the socket */
 out:
-	mnl_socket_close(nl);
+	fc_nl_put(nl, clean);
 	return ret;
 }
 
@@ -724,9 +756,9 @@ out:
 static int fc_nl_dump(struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
 	char rbuf[FC_NL_BUF];
-	struct mnl_socket *nl = fc_nl_open();
+	struct mnl_socket *nl = fc_nl_get();
 	uint32_t portid;
-	int n, ret = 0;
+	int n, ret = 0, clean = 0;
 
 	if (!nl)
 		return -errno;
@@ -749,8 +781,9 @@ static int fc_nl_dump(struct nlmsghdr *req, mnl_cb_t cb, void *data)
 		if (n == MNL_CB_STOP)
 			break;
 	}
+	clean = 1; /* read to NLMSG_DONE */
 out:
-	mnl_socket_close(nl);
+	fc_nl_put(nl, clean);
 	return ret;
 }
 
@@ -806,19 +839,25 @@ out:
 
 int fc_napt_init_conf(const struct fc_napt_conf *conf, int force)
 {
-	static char buf[2 * FC_NL_BUF];
+	const size_t size = 2 * FC_NL_BUF;
 	int pre, out, post, ret;
+	char *buf = NULL;
 	size_t len;
 
 	/* once: a complete table (and its map) is left as it is */
 	if (!force && !fc_napt_rule_count(&pre, &out, &post) && pre == 1 &&
 	    out == 1 && post == 1)
 		return 0;
-	ret = fc_napt_build_init(buf, sizeof(buf), fc_nl_seq(), conf, &len);
+	ret = -ENOMEM;
+	buf = malloc(size); /* per call: the OS server has two threads */
+	if (!buf)
+		goto out;
+	ret = fc_napt_build_init(buf, size, fc_nl_seq(), conf, &len);
 	if (ret)
 		goto out;
 	ret = fc_napt_nl_send(buf, len);
 out:
+	free(buf);
 	return ret;
 }
 
@@ -855,21 +894,51 @@ int fc_napt_add(uint16_t port, uint32_t addr, uint16_t aport)
 	return fc_napt_add_entry(&e);
 }
 
+/* All of them in one batch: if one is missing, none is deleted. */
 int fc_napt_del_entries(const struct fc_napt_entry *e, int n)
 {
-	static char buf[2 * FC_NL_BIG_BUF];
+	const size_t size = 2 * FC_NL_BIG_BUF;
+	char *buf = NULL;
 	size_t len;
-	int ret;
+	int ret = 0;
 
 	if (n <= 0)
-		return 0;
+		goto out;
+	ret = -ENOMEM;
+	buf = malloc(size); /* per call: the OS server has two threads */
+	if (!buf)
+		goto out;
 	/* the kernel's batch limit is far above 1024 two-byte keys */
-	ret = fc_napt_build_elems(buf, sizeof(buf), fc_nl_seq(), 0, e, n, &len);
+	ret = fc_napt_build_elems(buf, size, fc_nl_seq(), 0, e, n, &len);
 	if (ret)
 		goto out;
 	ret = fc_napt_nl_send(buf, len);
 out:
+	free(buf);
 	return ret;
+}
+
+/*
+ * Delete those of e that are still there; returns how many were.  A batch
+ * is all or nothing, and another thread or process may have deleted one
+ * of them since they were listed: then one at a time (Dom0's kernel 6.1
+ * has no DESTROYSETELEM, which would ignore missing elements).
+ */
+int fc_napt_del_present(const struct fc_napt_entry *e, int n)
+{
+	int i, ret, gone = 0;
+
+	ret = fc_napt_del_entries(e, n);
+	if (ret != -ENOENT || n == 1)
+		return ret ? (ret == -ENOENT ? 0 : ret) : n;
+	for (i = 0; i < n; i++) {
+		ret = fc_napt_del_entries(&e[i], 1);
+		if (!ret)
+			gone++;
+		else if (ret != -ENOENT)
+			return ret;
+	}
+	return gone;
 }
 
 int fc_napt_del(uint16_t port)
@@ -959,9 +1028,7 @@ int fc_napt_del_app(uint32_t domid, uint64_t app_id)
 	for (i = 0; i < n; i++)
 		if (e[i].domid == domid && (!app_id || e[i].app_id == app_id))
 			e[k++] = e[i];
-	ret = fc_napt_del_entries(e, k);
-	if (!ret)
-		ret = k;
+	ret = fc_napt_del_present(e, k);
 out:
 	free(e);
 	return ret;

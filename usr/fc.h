@@ -208,6 +208,7 @@ int fc_napt_add(uint16_t port, uint32_t addr, uint16_t aport);
 int fc_napt_add_entry(const struct fc_napt_entry *e);
 int fc_napt_del(uint16_t port);
 int fc_napt_del_entries(const struct fc_napt_entry *e, int n);
+int fc_napt_del_present(const struct fc_napt_entry *e, int n);
 int fc_napt_del_app(uint32_t domid, uint64_t app_id);
 int fc_napt_list(struct fc_napt_entry **out, int *n);
 
@@ -220,6 +221,7 @@ int fc_net_addr_bind(uint32_t addr, uint32_t domid);
 int fc_net_addr_release(uint32_t addr);
 int fc_net_addr_release_dom(uint32_t domid);
 int fc_net_addr_claim(const char *name, uint32_t domid, uint32_t *addr);
+int fc_net_addr_sync(int (*alive)(uint32_t domid, void *arg), void *arg);
 int fc_net_addr_of_dom(uint32_t domid, uint32_t *addr, char *name, size_t len);
 int fc_net_addr_owner(uint32_t addr, uint32_t *domid, char *name, size_t len);
 void fc_net_mac(uint32_t addr, char *buf, size_t len);
@@ -229,6 +231,9 @@ int fc_net_guest_config(uint32_t addr, char *buf, size_t len);
 struct fc_ioc_complete;
 int fc_listen_handle(const struct fc_event *ev, struct fc_ioc_complete *c);
 int fc_listen_forget(uint32_t domid, uint64_t app_id);
+int fc_listen_stale(struct fc_napt_entry *e, int n,
+		    int (*alive)(uint32_t domid, void *arg), void *arg);
+int fc_listen_sync(int (*alive)(uint32_t domid, void *arg), void *arg);
 int main_napt(int argc, char **argv);
 int main_net(int argc, char **argv);
 /* ---- end of NAPT block ---- */

@@ -205,3 +205,41 @@ int fc_listen_forget(uint32_t domid, uint64_t app_id)
 			domid, strerror(-ret));
 	return ret < 0 ? ret : 0;
 }
+
+/*
+ * Keep only what alive() says is still an app VM's: the mappings of dead
+ * domids are dropped in place.  Operator mappings (domid 0) always stay.
+ * Returns how many entries are left at the front of e: the stale ones.
+ */
+int fc_listen_stale(struct fc_napt_entry *e, int n,
+		    int (*alive)(uint32_t domid, void *arg), void *arg)
+{
+	int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (e[i].domid && !alive(e[i].domid, arg))
+			e[k++] = e[i];
+	return k;
+}
+
+/*
+ * Make the map agree with the domains that exist.  A server that was not
+ * running, or that lost events (the module's queue was full), has not
+ * seen every disconnect; the map is listed before alive() is asked, so an
+ * app VM that listens meanwhile already exists and is kept.  Returns the
+ * number of mappings removed, or a negative errno (-ENOENT: no table).
+ */
+int fc_listen_sync(int (*alive)(uint32_t domid, void *arg), void *arg)
+{
+	struct fc_napt_entry *e = NULL;
+	int k, n = 0, ret;
+
+	ret = fc_napt_list(&e, &n);
+	if (ret)
+		goto out;
+	k = fc_listen_stale(e, n, alive, arg);
+	ret = fc_napt_del_present(e, k);
+out:
+	free(e);
+	return ret;
+}

@@ -481,6 +481,49 @@ int fc_net_addr_release_dom(uint32_t domid)
 	return fc_addr_scan(domid, NULL, 1, NULL, name, sizeof(name));
 }
 
+/*
+ * Release the addresses bound to domids that alive() says are gone (the
+ * reaper frees them as it reaps; this catches what it never saw).  An
+ * address allocated by name and not bound yet belongs to a `run` in
+ * progress and stays.  The files are read before alive() is asked, so a
+ * binding made meanwhile is one of a domain that exists.  Returns the
+ * number released, or a negative errno.
+ */
+int fc_net_addr_sync(int (*alive)(uint32_t domid, void *arg), void *arg)
+{
+	struct {
+		uint32_t addr, domid;
+	} bound[FC_NET_LAST_HOST - FC_NET_FIRST_HOST + 1];
+	const int max = sizeof(bound) / sizeof(bound[0]);
+	char dir[FC_PATH_MAX], path[FC_PATH_MAX + 300];
+	int i, n = 0, released = 0;
+	struct dirent *de;
+	DIR *d;
+
+	fc_net_path(dir, sizeof(dir), "addr");
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (n < max && (de = readdir(d))) {
+		struct in_addr a;
+		uint32_t owner;
+
+		if (inet_pton(AF_INET, de->d_name, &a) != 1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (fc_addr_read(path, &owner, NULL, 0) || !owner)
+			continue;
+		bound[n].addr = a.s_addr;
+		bound[n++].domid = owner;
+	}
+	closedir(d);
+	for (i = 0; i < n; i++)
+		if (!alive(bound[i].domid, arg) &&
+		    !fc_net_addr_release(bound[i].addr))
+			released++;
+	return released;
+}
+
 int fc_net_addr_of_dom(uint32_t domid, uint32_t *addr, char *name, size_t len)
 {
 	int n = fc_addr_scan(domid, NULL, 0, addr, name, len);

@@ -302,11 +302,40 @@ static void test_text(void)
 	free(text);
 }
 
+/* fc_listen_stale: what the OS server drops at start (usr/listen.c). */
+static int live_5_7(uint32_t domid, void *arg)
+{
+	int *asked = arg;
+
+	(*asked)++;
+	return domid == 5 || domid == 7;
+}
+
+static void test_stale(void)
+{
+	struct fc_napt_entry e[5];
+	int asked = 0, k;
+
+	memset(e, 0, sizeof(e));
+	e[0].port = 80, e[0].domid = 5;
+	e[1].port = 81, e[1].domid = 6; /* gone */
+	e[2].port = 82, e[2].domid = 0; /* operator's: never asked */
+	e[3].port = 83, e[3].domid = 7;
+	e[4].port = 84, e[4].domid = 40; /* gone */
+	k = fc_listen_stale(e, 5, live_5_7, &asked);
+	CHECK_EQ_INT(k, 2);
+	CHECK_EQ_INT(e[0].port, 81);
+	CHECK_EQ_INT(e[1].port, 84);
+	CHECK_EQ_INT(asked, 4);
+	CHECK_EQ_INT(fc_listen_stale(e, 0, live_5_7, &asked), 0);
+}
+
 int main(void)
 {
 	test_add();
 	test_del();
 	test_init();
 	test_text();
+	test_stale();
 	return unit_report("usr_napt");
 }

@@ -347,7 +347,7 @@ int main_kill(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long grace = 10;
-	uint32_t *ids = NULL;
+	uint32_t *ids = NULL, *ended = NULL, *late = NULL;
 	int sig = SIGTERM, c, i, n = 0, left, ret;
 	pthread_t th;
 	struct fc_xl x = { 0 };
@@ -393,7 +393,9 @@ int main_kill(int argc, char **argv)
 	if (ret)
 		goto out;
 	ids = calloc(argc, sizeof(*ids));
-	if (!ids) {
+	ended = calloc(argc, sizeof(*ended));
+	late = calloc(argc, sizeof(*late));
+	if (!ids || !ended || !late) {
 		ret = FC_EXIT_FAIL;
 		goto out;
 	}
@@ -405,18 +407,20 @@ int main_kill(int argc, char **argv)
 			ret = r;
 			continue;
 		}
-		if (sig == SIGKILL) {
-			fc_reap(&x, d, FC_REASON_KILLED);
-			continue;
-		}
 		/* detached: it may outlive the grace period, exit ends it */
-		if (!pthread_create(&th, NULL, fc_term_thread,
-				    (void *)(uintptr_t)d))
+		if (sig == SIGTERM && !pthread_create(&th, NULL, fc_term_thread,
+						      (void *)(uintptr_t)d))
 			pthread_detach(th);
 		ids[n++] = d;
 	}
+	if (sig == SIGKILL) {
+		fc_reap_many(&x, ids, n, FC_REASON_KILLED);
+		goto out;
+	}
 	deadline = fc_now() + grace;
 	for (left = n; left > 0;) {
+		int nended = 0, nlate = 0;
+
 		left = 0;
 		for (i = 0; i < n; i++) {
 			libxl_dominfo info;
@@ -428,21 +432,24 @@ int main_kill(int argc, char **argv)
 			gone = libxl_domain_info(x.ctx, &info, ids[i]) != 0;
 			down = !gone && info.shutdown;
 			libxl_dominfo_dispose(&info);
-			if (gone || down) {
-				fc_reap(&x, ids[i], -1);
-				ids[i] = 0;
-			} else if (fc_now() >= deadline) {
-				fc_reap(&x, ids[i], FC_REASON_TERMINATED);
-				ids[i] = 0;
-			} else {
+			if (gone || down)
+				ended[nended++] = ids[i];
+			else if (fc_now() >= deadline)
+				late[nlate++] = ids[i];
+			else
 				left++;
-			}
+			if (gone || down || fc_now() >= deadline)
+				ids[i] = 0;
 		}
+		fc_reap_many(&x, ended, nended, -1);
+		fc_reap_many(&x, late, nlate, FC_REASON_TERMINATED);
 		if (left)
 			usleep(100 * 1000);
 	}
 out:
 	free(ids);
+	free(ended);
+	free(late);
 	fc_xl_close(&x);
 	return ret;
 }

@@ -12,9 +12,11 @@
  * (fc_reason_exit_code()).
  *
  * State lives only in Xen, xenstore and the run directory, so a restarted
- * server simply carries on.  Reaping is serialised by a lock file because
- * `run --wait` and `kill` reap too when they see the end first.
+ * server simply carries on.  `run --wait` and `kill` reap too when they
+ * see the end first, so reaping one app VM is serialised by a lock (on its
+ * own byte of reap.lock); different app VMs are reaped in parallel.
  */
+#define _GNU_SOURCE /* F_OFD_SETLKW */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -209,6 +211,34 @@ static int fc_lock(const char *name)
 	return fd;
 }
 
+/*
+ * Reaping one domain is serialised (kill, run --wait and the OS server may
+ * all see its end), reaping two is not: an open-file-description lock on
+ * byte <domid> of reap.lock, per call, so that threads exclude each other
+ * too and a crashed holder releases it.
+ */
+static int fc_lock_dom(uint32_t domid)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK,
+		.l_whence = SEEK_SET,
+		.l_start = domid,
+		.l_len = 1,
+	};
+	char path[FC_PATH_MAX];
+	int fd;
+
+	fc_path(path, sizeof(path), "reap.lock", -1);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	while (fd >= 0 && fcntl(fd, F_OFD_SETLKW, &fl)) {
+		if (errno == EINTR)
+			continue;
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static int fc_code_from_ring(uint32_t domid, int *code)
 {
 	char path[FC_PATH_MAX], *text;
@@ -267,7 +297,7 @@ int fc_reap(struct fc_xl *x, uint32_t domid, int forced_reason)
 
 	memset(&r, 0, sizeof(r));
 	libxl_dominfo_init(&info);
-	lock = fc_lock("reap.lock");
+	lock = fc_lock_dom(domid);
 	rc = libxl_domain_info(x->ctx, &info, domid);
 	if (rc) {
 		/* gone: destroyed by someone else (or reaped meanwhile) */
@@ -336,12 +366,68 @@ out:
 	return ret;
 }
 
+/* Worker w of fc_reap_many(): every FC_REAP_PARALLEL-th id from w. */
+static int fc_reap_share(struct fc_xl *x, const uint32_t *ids, int n, int w,
+			 int forced_reason)
+{
+	int i, reaped = 0;
+
+	for (i = w; i < n; i += FC_REAP_PARALLEL)
+		reaped += fc_reap(x, ids[i], forced_reason) > 0;
+	return reaped;
+}
+
+/*
+ * fc_reap() of n domains, FC_REAP_PARALLEL at a time: a destroy mostly
+ * waits (for backends to close, hotplug scripts, Xen freeing memory), so
+ * a hundred one after the other take minutes.  The workers are processes,
+ * each with its own libxl context: libxl reaps its hotplug scripts with
+ * waitpid(-1), so two contexts forking in one process can take each
+ * other's children and wait forever.  Returns how many were reaped.
+ */
+int fc_reap_many(struct fc_xl *x, const uint32_t *ids, int n, int forced_reason)
+{
+	pid_t pids[FC_REAP_PARALLEL], r;
+	int w, nw, status, reaped = 0;
+
+	if (n <= 1)
+		return n ? fc_reap(x, ids[0], forced_reason) > 0 : 0;
+	nw = n < FC_REAP_PARALLEL ? n : FC_REAP_PARALLEL;
+	fflush(NULL);
+	for (w = 0; w < nw; w++) {
+		pids[w] = fork();
+		if (pids[w] == 0) {
+			struct fc_xl cx;
+			int k = 255; /* no libxl: nothing reaped, say so */
+
+			if (!fc_xl_open(&cx)) {
+				k = fc_reap_share(&cx, ids, n, w,
+						  forced_reason);
+				fc_xl_close(&cx);
+			}
+			fflush(NULL);
+			_exit(k < 255 ? k : 254);
+		}
+		if (pids[w] < 0) /* no process: this one does that share */
+			reaped += fc_reap_share(x, ids, n, w, forced_reason);
+	}
+	for (w = 0; w < nw; w++) {
+		if (pids[w] <= 0)
+			continue;
+		while ((r = waitpid(pids[w], &status, 0)) < 0 && errno == EINTR)
+			;
+		if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status) != 255)
+			reaped += WEXITSTATUS(status);
+	}
+	return reaped;
+}
+
 /* Reap every app VM that has ended.  Returns how many. */
 int fc_reap_scan(struct fc_xl *x)
 {
 	uint32_t *ids = NULL;
 	libxl_dominfo *doms;
-	int n, nd = 0, i, j, reaped = 0;
+	int n, nd = 0, i, j, k = 0, reaped = 0;
 
 	n = fc_devnode_list(x->xs, &ids);
 	if (n <= 0)
@@ -359,10 +445,11 @@ int fc_reap_scan(struct fc_xl *x)
 					LIBXL_SHUTDOWN_REASON_SUSPEND;
 		}
 		if (!found || ended)
-			reaped += fc_reap(x, ids[i], -1) > 0;
+			ids[k++] = ids[i]; /* in place: k <= i */
 	}
 	if (doms)
 		libxl_dominfo_list_free(doms, nd);
+	reaped = fc_reap_many(x, ids, k, -1);
 out:
 	free(ids);
 	return reaped;
@@ -371,6 +458,43 @@ out:
 /* ---- the OS server side: hooks called from serve.c ---- */
 
 static int fc_serve_lock_fd = -1;
+
+/* A domain that exists, running or ended but not reaped yet.  On any
+ * error but "not found" it counts as existing: sync must lose nothing. */
+static int fc_dom_exists(uint32_t domid, void *arg)
+{
+	struct fc_xl *x = arg;
+	libxl_dominfo info;
+	int rc;
+
+	libxl_dominfo_init(&info);
+	rc = libxl_domain_info(x->ctx, &info, domid);
+	libxl_dominfo_dispose(&info);
+	return rc != ERROR_DOMAIN_NOTFOUND;
+}
+
+/*
+ * At start: drop the public ports and addresses of app VMs that went
+ * away while no server ran (or whose disconnect event the module had to
+ * drop).  Ended ones that still exist are left to fc_reap_scan().
+ */
+static void fc_reap_sync(struct fc_xl *x)
+{
+	int ports = fc_listen_sync(fc_dom_exists, x);
+	int addrs = fc_net_addr_sync(fc_dom_exists, x);
+
+	if (ports < 0 && ports != -ENOENT)
+		fprintf(stderr, "fcapsule serve: NAPT sync: %s\n",
+			strerror(-ports));
+	if (addrs < 0)
+		fprintf(stderr, "fcapsule serve: address sync: %s\n",
+			strerror(-addrs));
+	if (ports > 0 || addrs > 0)
+		printf("sync: removed %d NAPT mapping(s) and %d address(es) "
+		       "of app VMs that are gone\n",
+		       ports > 0 ? ports : 0, addrs > 0 ? addrs : 0);
+	fflush(stdout);
+}
 
 /* The reaper thread: scan on every @releaseDomain, and every 2 s. */
 static void *fc_reap_thread(void *arg)
@@ -385,6 +509,7 @@ static void *fc_reap_thread(void *arg)
 	}
 	/* @releaseDomain fires when any domain shuts down or dies */
 	xs_watch(x.xs, "@releaseDomain", "fc-reap");
+	fc_reap_sync(&x);
 	for (;;) {
 		struct pollfd p = { .fd = xs_fileno(x.xs), .events = POLLIN };
 		int reaped = fc_reap_scan(&x);

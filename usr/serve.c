@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fcapsule serve: the OS server's loop on /dev/fcapsule.  For now it
- * prints every event and completes each request that needs userspace with
- * -ENOSYS; fork, listen (NAPT) and exit handling will plug in here.
+ * fcapsule serve: the OS server's loop on /dev/fcapsule.  Every event is
+ * logged; LISTEN/UNLISTEN become NAPT map elements (listen.c), EXIT
+ * records the app's code (reap.c), a disconnect drops the app VM's
+ * mappings, and any other request is answered -ENOSYS.  The reaper runs
+ * beside it in a thread (reap.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,9 +55,8 @@ static int fc_serve_complete(int fd, const struct fc_event *ev, int status)
 static void fc_serve_event(int fd, const struct fc_event *ev)
 {
 	char name[FC_IOC_NAME_MAX];
-	int status; /* hook (usr/reap.c) */
-	/* hook (usr/listen.c): a LISTEN/UNLISTEN completion */
-	struct fc_ioc_complete c;
+	struct fc_ioc_complete c; /* a LISTEN/UNLISTEN completion */
+	int status;		  /* of an EXIT request */
 
 	switch (ev->type) {
 	case FC_EV_CONNECT:
@@ -69,25 +70,22 @@ static void fc_serve_event(int fd, const struct fc_event *ev)
 	case FC_EV_DISCONNECT:
 		printf("disconnect dom%u app %" PRIu64 "\n", ev->domid,
 		       (uint64_t)ev->app_id);
-		/* hook (usr/listen.c): drop the app VM's NAPT mappings */
 		fc_listen_forget(ev->domid, ev->app_id);
 		break;
 	case FC_EV_REQUEST:
 		printf("request dom%u app %" PRIu64 " id %" PRIu64 " %s\n",
 		       ev->domid, (uint64_t)ev->app_id, (uint64_t)ev->req_id,
 		       fc_op_name(ev->opcode));
-		/* hook (usr/listen.c): LISTEN/UNLISTEN map public ports */
 		if (fc_listen_handle(ev, &c)) {
 			if (ioctl(fd, FC_IOC_COMPLETE, &c) < 0)
 				perror("fcapsule serve: complete listen");
 			break;
 		}
-		/* hook (usr/reap.c): EXIT records the app's exit code */
 		if (fc_reap_on_request(ev, &status)) {
 			fc_serve_complete(fd, ev, status);
 			break;
 		}
-		/* Not implemented yet: every such request fails. */
+		/* FORK and whatever a newer frontend sends */
 		fc_serve_complete(fd, ev, -ENOSYS);
 		break;
 	default:
@@ -170,6 +168,6 @@ int main_serve(int argc, char **argv)
 		fprintf(stderr, "usage: fcapsule serve [--count N]\n");
 		return FC_EXIT_USAGE;
 	}
-	fc_reap_start(); /* hook (usr/reap.c): the reaping loop, a thread */
+	fc_reap_start(); /* the reaper thread, unless a server runs */
 	return fc_serve_loop(max_events) ? FC_EXIT_FAIL : FC_EXIT_OK;
 }

@@ -65,6 +65,9 @@ int fc_exit_rec_list(struct fc_exit_rec **recs);
 void fc_exit_rec_remove(uint32_t domid);
 int fc_reap(struct fc_xl *x, uint32_t domid, int forced_reason);
 int fc_reap_scan(struct fc_xl *x);
+#define FC_REAP_PARALLEL 8
+int fc_reap_many(struct fc_xl *x, const uint32_t *ids, int n,
+		 int forced_reason);
 int fc_server_ensure(void);
 int fc_console_log_path(const char *name, char *buf, size_t len);
 const char *fc_log_dir(const char *opt);

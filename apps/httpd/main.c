@@ -2,13 +2,16 @@
 /*
  * httpd: a small web server on the library OS's sockets.  Every request
  * gets one HTML page naming the app VM and counting requests.
- * Usage (the domain's cmdline): [PORT]   (default 80)
+ * Usage (the domain's cmdline): [PORT [MAX]]   (default 80, no limit)
+ * With MAX, it closes its listening socket after MAX requests (so its
+ * public port is unmapped, docs/napt.md) and idles until it is killed.
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <fcos/xenbus.h>
@@ -76,6 +79,7 @@ static void serve(int fd, unsigned long count)
 int main(int argc, char **argv)
 {
 	int port = argc > 1 ? atoi(argv[1]) : 80;
+	unsigned long max = argc > 2 ? strtoul(argv[2], NULL, 10) : 0;
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	unsigned long count = 0;
 	char *v;
@@ -95,7 +99,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("FC-HTTPD-READY %s port %d\n", name, port);
-	for (;;) {
+	while (!max || count < max) {
 		int c = accept(s, NULL, NULL);
 
 		if (c < 0) {
@@ -105,4 +109,9 @@ int main(int argc, char **argv)
 		serve(c, ++count);
 		close(c);
 	}
+	close(s);
+	printf("FC-HTTPD-CLOSED %s port %d after %lu requests\n", name, port,
+	       count);
+	for (;;)
+		sleep(60);
 }

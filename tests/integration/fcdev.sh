@@ -26,10 +26,10 @@ fc_domid() {
 	xl domid "$1" 2>/dev/null
 }
 
-# fc_start NAME APP [CMDLINE]: create app VM NAME running build/apps/APP
-# (paused), attach its fcapsule device, unpause.  Images are copied to
-# tmpfs once (reading them over 9p is slow).
-fc_start() {
+# fc_create NAME APP [CMDLINE]: create app VM NAME running build/apps/APP
+# paused, with its fcapsule device attached.  Images are copied to tmpfs
+# once (reading them over 9p is slow).
+fc_create() {
 	local name=$1 app=$2 cmdline=${3:-} img=/run/fcimg domid
 	mkdir -p $img
 	[ -f $img/$app ] || cp "$BUILD/apps/$app" $img/$app || return 1
@@ -42,7 +42,12 @@ on_crash = "preserve"
 CFG
 	xl create -q -p /tmp/$name.cfg || return 1
 	domid=$(fc_domid "$name") || return 1
-	fc_attach_dev "$domid" && xl unpause "$name"
+	fc_attach_dev "$domid"
+}
+
+# fc_start NAME APP [CMDLINE]: fc_create, then unpause.
+fc_start() {
+	fc_create "$@" && xl unpause "$1"
 }
 
 # fc_be_state DOMID: the backend's xenbus state (number), or "none".

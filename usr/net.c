@@ -257,6 +257,8 @@ static int fc_mkdirs(void)
 	mkdir(fc_run_dir(), 0755);
 	fc_net_path(path, sizeof(path), NULL);
 	mkdir(path, 0755);
+	fc_net_path(path, sizeof(path), "dom");
+	mkdir(path, 0755);
 	fc_net_path(path, sizeof(path), "addr");
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return -errno;
@@ -334,6 +336,57 @@ static void fc_addr_file(uint32_t addr, char *path, size_t len)
 	inet_ntop(AF_INET, &addr, a, sizeof(a));
 	snprintf(leaf, sizeof(leaf), "addr/%s", a);
 	fc_net_path(path, len, leaf);
+}
+
+/*
+ * net/dom/<domid> -> "<ip>": an index, so that a LISTEN finds its app
+ * VM's address in one readlink instead of reading every address file.
+ * The address file stays the truth: a lookup checks it, and falls back
+ * to the scan when the link is missing or stale.
+ */
+static void fc_dom_link_path(uint32_t domid, char *path, size_t len)
+{
+	char leaf[24];
+
+	snprintf(leaf, sizeof(leaf), "dom/%u", domid);
+	fc_net_path(path, len, leaf);
+}
+
+static void fc_dom_link_set(uint32_t domid, uint32_t addr)
+{
+	char path[FC_PATH_MAX], tmp[FC_PATH_MAX + 8], a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	fc_dom_link_path(domid, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp);
+	if (symlink(a, tmp) || rename(tmp, path)) /* atomic replace */
+		unlink(tmp);
+}
+
+static int fc_dom_link_get(uint32_t domid, uint32_t *addr)
+{
+	char path[FC_PATH_MAX], a[INET_ADDRSTRLEN];
+	ssize_t n;
+
+	fc_dom_link_path(domid, path, sizeof(path));
+	n = readlink(path, a, sizeof(a) - 1);
+	if (n <= 0)
+		return -ENOENT;
+	a[n] = '\0';
+	return inet_pton(AF_INET, a, addr) == 1 ? 0 : -EINVAL;
+}
+
+/* Remove domid's link if it points at addr (any address if addr is 0). */
+static void fc_dom_link_drop(uint32_t domid, uint32_t addr)
+{
+	char path[FC_PATH_MAX];
+	uint32_t cur;
+
+	if (!domid || fc_dom_link_get(domid, &cur) || (addr && cur != addr))
+		return;
+	fc_dom_link_path(domid, path, sizeof(path));
+	unlink(path);
 }
 
 /* The file holds "DOMID NAME\n"; domid 0 until fc_net_addr_bind(). */
@@ -416,14 +469,19 @@ int fc_net_addr_bind(uint32_t addr, uint32_t domid)
 	ret = fc_addr_read(path, NULL, name, sizeof(name));
 	if (!ret)
 		ret = fc_addr_write(path, domid, name, 0);
+	if (!ret && domid)
+		fc_dom_link_set(domid, addr);
 	return ret;
 }
 
 int fc_net_addr_release(uint32_t addr)
 {
 	char path[FC_PATH_MAX];
+	uint32_t owner;
 
 	fc_addr_file(addr, path, sizeof(path));
+	if (!fc_addr_read(path, &owner, NULL, 0))
+		fc_dom_link_drop(owner, addr);
 	return unlink(path) ? -errno : 0;
 }
 
@@ -465,10 +523,12 @@ static int fc_addr_scan(uint32_t domid, const char *want_name, int release,
 		found++;
 		if (addr)
 			*addr = a.s_addr;
-		if (release)
+		if (release) {
+			fc_dom_link_drop(domid, a.s_addr);
 			unlink(path);
-		else
+		} else {
 			break;
+		}
 	}
 	closedir(d);
 	return found;
@@ -526,7 +586,18 @@ int fc_net_addr_sync(int (*alive)(uint32_t domid, void *arg), void *arg)
 
 int fc_net_addr_of_dom(uint32_t domid, uint32_t *addr, char *name, size_t len)
 {
-	int n = fc_addr_scan(domid, NULL, 0, addr, name, len);
+	char path[FC_PATH_MAX];
+	uint32_t a, owner;
+	int n;
+
+	if (domid && !fc_dom_link_get(domid, &a)) {
+		fc_addr_file(a, path, sizeof(path));
+		if (!fc_addr_read(path, &owner, name, len) && owner == domid) {
+			*addr = a;
+			return 0;
+		}
+	}
+	n = fc_addr_scan(domid, NULL, 0, addr, name, len);
 
 	if (n < 0)
 		return n;

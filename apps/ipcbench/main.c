@@ -35,17 +35,6 @@ enum { PING = 'P', DATA = 'D', END = 'E', ACK = 'A', XS = 'X' };
 
 static uint8_t buf[MSG_MAX], rbuf[MSG_MAX];
 static char hex[2 * XS_CHUNK + 64];
-static uint32_t tsc_mul;
-static int8_t tsc_shift;
-
-static uint64_t to_ns(uint64_t d)
-{
-	if (tsc_shift < 0)
-		d >>= -tsc_shift;
-	else
-		d <<= tsc_shift;
-	return (uint64_t)(((unsigned __int128)d * tsc_mul) >> 32);
-}
 
 /* MB/s (10^6 bytes) with two decimals. */
 static const char *mbps(uint64_t bytes, uint64_t ns, char *b)
@@ -100,7 +89,7 @@ static int relay_latency(uint32_t peer, int n, uint64_t *t)
 		if (rc || fc_recv(&src, rbuf, sizeof(rbuf), TIMEOUT_NS) != 64)
 			return -1;
 		if (i >= 0)
-			t[i] = to_ns(fcos_rdtsc() - t0);
+			t[i] = fcos_tsc_to_ns(fcos_rdtsc() - t0);
 	}
 	return 0;
 }
@@ -229,7 +218,7 @@ static int xs_latency(int n, uint64_t *t)
 			return -1;
 		free(v);
 		if (i >= 0)
-			t[i] = to_ns(fcos_rdtsc() - t0);
+			t[i] = fcos_tsc_to_ns(fcos_rdtsc() - t0);
 	}
 	return 0;
 }
@@ -330,8 +319,6 @@ int main(int argc, char **argv)
 		printf("FC-IPCBENCH not connected\n");
 		return 1;
 	}
-	tsc_mul = fcos_shared_info->vcpu_info[0].time.tsc_to_system_mul;
-	tsc_shift = fcos_shared_info->vcpu_info[0].time.tsc_shift;
 	if (argc == 2 && !strcmp(argv[1], "server")) {
 		if (xs_setup()) {
 			printf("FC-IPCBENCH xenstore setup failed\n");

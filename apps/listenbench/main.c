@@ -67,28 +67,12 @@ static struct fcos_xs_watch watch;
 static unsigned long xs_seq;
 static int ring_ok, ring_fail, xs_ok, xs_fail, first_err;
 
-/*
- * Intervals from the raw TSC scaled with Xen's tsc_to_system_mul/shift,
- * as apps/nopbench does: fcos_monotonic_ns() is re-based at every Xen
- * time update, which under emulation steps it back by more than a
- * sample.
- */
-static uint32_t tsc_mul;
-static int8_t tsc_shift;
-
-static uint64_t to_ns(uint64_t d)
-{
-	if (tsc_shift < 0)
-		d >>= -tsc_shift;
-	else
-		d <<= tsc_shift;
-	return (uint64_t)(((unsigned __int128)d * tsc_mul) >> 32);
-}
+/* Intervals from the raw TSC (fcos_tsc_to_ns), as apps/nopbench. */
 
 static void record(int k, uint64_t t0, uint64_t t1, int keep)
 {
 	if (keep && series[k].n < n_reps)
-		series[k].v[series[k].n++] = to_ns(t1 - t0);
+		series[k].v[series[k].n++] = fcos_tsc_to_ns(t1 - t0);
 }
 
 static void note_err(int e)
@@ -285,8 +269,6 @@ int main(int argc, char **argv)
 		printf("FC-LISTENBENCH-FAIL not connected\n");
 		return 1;
 	}
-	tsc_mul = fcos_shared_info->vcpu_info[0].time.tsc_to_system_mul;
-	tsc_shift = fcos_shared_info->vcpu_info[0].time.tsc_shift;
 	rc = setup_xs();
 	if (rc) {
 		printf("FC-LISTENBENCH-FAIL no xenstore responder: %d\n", rc);
@@ -321,7 +303,7 @@ int main(int argc, char **argv)
 	}
 	/* The TSC's scale against Xen's system time over the whole loop:
 	 * they agree only if every sample was read on one TSC. */
-	loop_tsc = to_ns(fcos_rdtsc() - loop_tsc) / 1000000;
+	loop_tsc = fcos_tsc_to_ns(fcos_rdtsc() - loop_tsc) / 1000000;
 	loop_xen = (fcos_monotonic_ns() - loop_xen) / 1000000;
 	for (k = 0; k < NR_SERIES; k++)
 		print_series(k);

@@ -21,26 +21,14 @@
 #define WARMUP 100
 
 /*
- * Intervals from the raw TSC, scaled with Xen's tsc_to_system_mul/shift:
- * fcos_monotonic_ns() is re-based on Xen's system time at every update,
- * and under software emulation those corrections step the extrapolated
- * time back by more than a short round trip (samples of 0 µs).
+ * Intervals from the raw TSC (fcos_tsc_to_ns): fcos_monotonic_ns() is
+ * re-based on Xen's system time at every update, and under software
+ * emulation those corrections step the extrapolated time back by more
+ * than a short round trip (samples of 0 µs).
  */
-static uint32_t tsc_mul;
-static int8_t tsc_shift;
-
 static uint64_t now(void)
 {
 	return fcos_rdtsc();
-}
-
-static uint64_t to_ns(uint64_t d)
-{
-	if (tsc_shift < 0)
-		d >>= -tsc_shift;
-	else
-		d <<= tsc_shift;
-	return (uint64_t)(((unsigned __int128)d * tsc_mul) >> 32);
 }
 
 static int xs_nop(struct fcos_xs_watch *w, unsigned long seq)
@@ -82,14 +70,12 @@ int main(int argc, char **argv)
 		printf("FC-NOPBENCH not connected\n");
 		return 1;
 	}
-	tsc_mul = fcos_shared_info->vcpu_info[0].time.tsc_to_system_mul;
-	tsc_shift = fcos_shared_info->vcpu_info[0].time.tsc_shift;
 	for (i = 0; i < WARMUP; i++)
 		fc_nop();
 	for (i = 0; i < ring_n; i++) {
 		t0 = now();
 		rc = fc_nop();
-		ring_t[i] = to_ns(now() - t0);
+		ring_t[i] = fcos_tsc_to_ns(now() - t0);
 		if (rc) {
 			printf("FC-NOPBENCH ring NOP failed: %d\n", rc);
 			return 1;
@@ -117,7 +103,7 @@ int main(int argc, char **argv)
 	for (int k = 0; k < xs_n; k++) {
 		t0 = now();
 		rc = xs_nop(&w, ++i);
-		xs_t[k] = to_ns(now() - t0);
+		xs_t[k] = fcos_tsc_to_ns(now() - t0);
 		if (rc) {
 			char *q = NULL, *a = NULL;
 

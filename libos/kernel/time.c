@@ -12,7 +12,7 @@ uint64_t fcos_monotonic_ns(void)
 	volatile struct vcpu_time_info *t =
 		&fcos_shared_info->vcpu_info[0].time;
 	uint32_t version, mul;
-	uint64_t tsc_ts, sys, delta;
+	uint64_t tsc_ts, sys;
 	int8_t shift;
 
 	/* Xen bumps version to odd before an update, to even after. */
@@ -26,12 +26,25 @@ uint64_t fcos_monotonic_ns(void)
 		fcos_rmb(); /* fields before the re-check of version */
 	} while ((version & 1) || version != t->version);
 
-	delta = fcos_rdtsc() - tsc_ts;
+	return sys + fcos_tsc_scale(fcos_rdtsc() - tsc_ts, mul, shift);
+}
+
+uint64_t fcos_tsc_scale(uint64_t cycles, uint32_t mul, int8_t shift)
+{
 	if (shift < 0)
-		delta >>= -shift;
+		cycles >>= -shift;
 	else
-		delta <<= shift;
-	return sys + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+		cycles <<= shift;
+	return (uint64_t)(((unsigned __int128)cycles * mul) >> 32);
+}
+
+uint64_t fcos_tsc_to_ns(uint64_t cycles)
+{
+	volatile struct vcpu_time_info *t =
+		&fcos_shared_info->vcpu_info[0].time;
+
+	/* mul/shift change only with the TSC's rate: no version loop */
+	return fcos_tsc_scale(cycles, t->tsc_to_system_mul, t->tsc_shift);
 }
 
 uint64_t fcos_wallclock_ns(void)

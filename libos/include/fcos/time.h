@@ -16,6 +16,14 @@
 
 /* Monotonic time in ns. Works from the first instruction of C code. */
 uint64_t fcos_monotonic_ns(void);
+/*
+ * A TSC interval (fcos_rdtsc() - fcos_rdtsc()) in ns at Xen's rate for
+ * this vCPU.  For benchmarks: fcos_monotonic_ns() is re-based at every
+ * Xen time update, which under emulation can step it back by more than
+ * a short interval; the raw TSC does not (on one pinned pCPU).
+ */
+uint64_t fcos_tsc_to_ns(uint64_t cycles);
+uint64_t fcos_tsc_scale(uint64_t cycles, uint32_t mul, int8_t shift);
 /* Wall clock (ns since the Unix epoch) = Xen's wallclock base + uptime. */
 uint64_t fcos_wallclock_ns(void);
 /* Program the one-shot timer; FCOS_TIME_NEVER cancels it. */

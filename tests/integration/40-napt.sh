@@ -34,14 +34,7 @@ t_check "postrouting masquerades the private range" \
 t_check "napt lists nothing yet" test "$($FC napt | wc -l)" = 1
 
 # --- namespaces: public client (192.0.2.20), app behind the bridge
-ip link add vpub0 type veth peer name vpub1
-ip netns add pubc
-ip link set vpub1 netns pubc
-ip addr add $PUB/24 dev vpub0
-ip link set vpub0 up
-ip -n pubc addr add 192.0.2.20/24 dev vpub1
-ip -n pubc link set vpub1 up
-ip -n pubc link set lo up
+t_check "a client on the public segment (192.0.2.20)" t_public_client $PUB
 
 set -- $($FC net alloc app1)
 APP1=$1 MAC1=$2

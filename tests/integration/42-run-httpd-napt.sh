@@ -17,13 +17,7 @@ t_check "insmod fcapsule.ko" insmod "$KO"
 t_check "net setup --public $PUB" $FC net setup --public $PUB
 
 # The public segment: a client namespace at 192.0.2.20.
-ip link add vpub0 type veth peer name vpub1
-ip netns add pubc
-ip link set vpub1 netns pubc
-ip addr add $PUB/24 dev vpub0
-ip link set vpub0 up
-ip -n pubc addr add 192.0.2.20/24 dev vpub1
-ip -n pubc link set vpub1 up
+t_check "a client on the public segment (192.0.2.20)" t_public_client $PUB
 get() {
 	ip netns exec pubc curl -sf -m 10 "$1"
 }

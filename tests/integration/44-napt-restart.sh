@@ -23,13 +23,7 @@ modprobe -a nf_tables nft_nat nft_chain_nat nft_fib_ipv4 veth 2>/dev/null
 t_check "insmod fcapsule.ko" insmod "$KO"
 t_check "net setup --public $PUB" $FC net setup --public $PUB
 
-ip link add vpub0 type veth peer name vpub1
-ip netns add pubc
-ip link set vpub1 netns pubc
-ip addr add $PUB/24 dev vpub0
-ip link set vpub0 up
-ip -n pubc addr add 192.0.2.20/24 dev vpub1
-ip -n pubc link set vpub1 up
+t_check "a client on the public segment (192.0.2.20)" t_public_client $PUB
 get() {
 	ip netns exec pubc curl -sf -m 10 "http://$PUB:$1/"
 }

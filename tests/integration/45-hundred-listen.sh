@@ -20,13 +20,7 @@ cp $BUILD/apps/httpd $FC_IMAGE_DIR/ # tmpfs: 9p reads are slow
 
 t_check "insmod fcapsule.ko" insmod "$KO"
 t_check "net setup --public $PUB" $FC net setup --public $PUB
-ip link add vpub0 type veth peer name vpub1
-ip netns add pubc
-ip link set vpub1 netns pubc
-ip addr add $PUB/24 dev vpub0
-ip link set vpub0 up
-ip -n pubc addr add 192.0.2.20/24 dev vpub1
-ip -n pubc link set vpub1 up
+t_check "a client on the public segment (192.0.2.20)" t_public_client $PUB
 
 start=$SECONDS
 for i in $(seq $N); do

@@ -47,6 +47,20 @@ t_wait_console() {
 	return 1
 }
 
+# t_public_client ADDR: the instance's public segment, 192.0.2.0/24: ADDR
+# (the public address) on vpub0 in Dom0, and a client in network
+# namespace "pubc" at 192.0.2.20 on its peer (ip netns exec pubc ...).
+t_public_client() {
+	ip link add vpub0 type veth peer name vpub1 &&
+		ip netns add pubc &&
+		ip link set vpub1 netns pubc &&
+		ip addr add "$1"/24 dev vpub0 &&
+		ip link set vpub0 up &&
+		ip -n pubc addr add 192.0.2.20/24 dev vpub1 &&
+		ip -n pubc link set vpub1 up &&
+		ip -n pubc link set lo up
+}
+
 # Kernel messages that mean Dom0 itself went wrong.
 t_dmesg_clean() {
 	local bad

@@ -298,11 +298,16 @@ int fc_reap(struct fc_xl *x, uint32_t domid, int forced_reason)
 	memset(&r, 0, sizeof(r));
 	libxl_dominfo_init(&info);
 	lock = fc_lock_dom(domid);
+	/*
+	 * Reaped while we waited for the lock: libxl_domain_destroy() can
+	 * return while Xen still tears the domain down, so it may still be
+	 * listed (dying, its name gone); only its device nodes tell.
+	 */
+	if (!fc_devnode_exists(x->xs, domid))
+		goto out;
 	rc = libxl_domain_info(x->ctx, &info, domid);
 	if (rc) {
-		/* gone: destroyed by someone else (or reaped meanwhile) */
-		if (!fc_devnode_exists(x->xs, domid))
-			goto out;
+		/* gone: destroyed by someone else */
 		if (fc_exit_rec_read(domid, &r)) {
 			r.domid = domid;
 			r.reason = FC_REASON_GONE;

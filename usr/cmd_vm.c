@@ -128,7 +128,7 @@ static int fc_run_net_prepare(const char *name, struct fc_run_net *n)
 			n->script, strerror(-err));
 		goto out;
 	}
-	if (fc_net_setup()) {
+	if (fc_net_ensure()) {
 		fprintf(stderr, "fcapsule run: Dom0 network setup failed "
 				"(--no-net runs without a network)\n");
 		goto out;

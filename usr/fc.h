@@ -216,6 +216,7 @@ int fc_napt_list(struct fc_napt_entry **out, int *n);
 void fc_net_conf(struct fc_napt_conf *conf);
 uint32_t fc_net_public_addr(void);
 int fc_net_setup(void);
+int fc_net_ensure(void);
 int fc_net_addr_alloc(const char *name, uint32_t *addr);
 int fc_net_addr_bind(uint32_t addr, uint32_t domid);
 int fc_net_addr_release(uint32_t addr);

@@ -250,6 +250,21 @@ static int fc_write_file(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -EIO;
 }
 
+/* Readers (a concurrent `run`, the OS server) never see half of it. */
+static int fc_write_file_atomic(const char *path, const char *text)
+{
+	char tmp[FC_PATH_MAX + 16];
+	int ret;
+
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	ret = fc_write_file(tmp, text);
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
 static int fc_mkdirs(void)
 {
 	char path[FC_PATH_MAX];
@@ -266,10 +281,11 @@ static int fc_mkdirs(void)
 }
 
 /*
- * Bridge up with Dom0's address, forwarding on, the NAPT table built;
- * the settings in use are written to /run/fcapsule/net/conf.
+ * Bridge up with Dom0's address, forwarding on, the NAPT table built
+ * (rebuilt if force, else kept when complete); the settings in use are
+ * written to /run/fcapsule/net/conf.
  */
-int fc_net_setup(void)
+static int fc_net_do_setup(int force)
 {
 	char bridge[16], conf_text[256], gws[INET_ADDRSTRLEN];
 	char pubs[INET_ADDRSTRLEN] = "", path[FC_PATH_MAX];
@@ -314,17 +330,42 @@ int fc_net_setup(void)
 		 "bridge=%s\naddr=%s/%d\npublic=%s\n", bridge, gws, prefix,
 		 pubs);
 	fc_net_path(path, sizeof(path), "conf");
-	ret = fc_write_file(path, conf_text);
+	ret = fc_write_file_atomic(path, conf_text);
 	if (ret)
 		goto out;
 
 	fc_net_conf(&conf);
-	ret = fc_napt_init_conf(&conf, 1);
+	ret = fc_napt_init_conf(&conf, force);
 	if (ret)
 		fprintf(stderr, "fcapsule: nftables table ip %s: %s\n",
 			FC_NAPT_TABLE, strerror(-ret));
 out:
 	return ret;
+}
+
+/* fcapsule net setup: everything again, the NAPT rules rebuilt. */
+int fc_net_setup(void)
+{
+	return fc_net_do_setup(1);
+}
+
+/*
+ * What `run` needs before it starts an app VM with a vif: once set up
+ * (settings written, bridge there, table complete) nothing is touched,
+ * so that concurrent runs neither rewrite the settings nor rebuild the
+ * rules under traffic.
+ */
+int fc_net_ensure(void)
+{
+	char bridge[16], path[FC_PATH_MAX];
+	uint32_t gw;
+	int prefix;
+
+	fc_net_gw(&gw, &prefix, bridge, sizeof(bridge));
+	fc_net_path(path, sizeof(path), "conf");
+	if (!access(path, R_OK) && if_nametoindex(bridge) && !fc_napt_init())
+		return 0;
+	return fc_net_do_setup(0);
 }
 
 /* ---- the address allocator ---- */

@@ -84,7 +84,13 @@ t_check "all $N ports reach their own app VM through $PUB (failed:${bad:- none})
 $FC kill --grace 30 $(seq -f 'w%g' 1 10)
 t_check "kill (TERM) of ten at once" test $? = 0
 t_check "the ten are exited(143)" \
-	test "$($FC ps -a | grep -cE ' w([1-9]|10) +exited\(143\)')" = 10
+	test "$($FC ps -a | grep -cE ' w([1-9]|10) +exited\(143\)')" = 10 ||
+	{
+		$FC ps -a | grep exited
+		for f in /run/fcapsule/exited/*; do
+			echo "$(tr '\n' ' ' <"$f")"
+		done
+	} | sed 's/^/# /'
 $FC kill -s KILL $(seq -f 'w%g' 11 $N)
 t_check "kill -s KILL of the other $((N - 10))" test $? = 0
 t_check "ps lists none" test "$($FC ps | wc -l)" = 1

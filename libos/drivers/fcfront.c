@@ -681,6 +681,15 @@ static void control(void)
 			end_session(1);
 		break;
 	case XenbusStateClosed:
+		/*
+		 * Initialised and the backend still Closed: it has not read
+		 * our Initialised yet (watch events come late and in
+		 * bunches).  Closing now would race the session it is about
+		 * to connect: it may go Connected, we follow, then it sees
+		 * our Closing and ends the new session under a request.
+		 */
+		if (fc.state == FCFRONT_INITIALISED)
+			break;
 		if (fc.state != FCFRONT_CLOSED)
 			end_session(1);
 		/* online=1 keeps a closed device: go straight Initialised

@@ -432,14 +432,16 @@ int main_kill(int argc, char **argv)
 			gone = libxl_domain_info(x.ctx, &info, ids[i]) != 0;
 			down = !gone && info.shutdown;
 			libxl_dominfo_dispose(&info);
+			if (!gone && !down && fc_now() < deadline) {
+				left++;
+				continue;
+			}
+			/* one reading of the clock decides: handed to a reap */
 			if (gone || down)
 				ended[nended++] = ids[i];
-			else if (fc_now() >= deadline)
-				late[nlate++] = ids[i];
 			else
-				left++;
-			if (gone || down || fc_now() >= deadline)
-				ids[i] = 0;
+				late[nlate++] = ids[i];
+			ids[i] = 0;
 		}
 		fc_reap_many(&x, ended, nended, -1);
 		fc_reap_many(&x, late, nlate, FC_REASON_TERMINATED);

@@ -97,6 +97,7 @@ int fc_name_valid(const char *name);
 int fc_parse_signal(const char *s);
 int fc_parse_id(const char *s, uint32_t *domid);
 const char *fc_run_dir(void);
+int fc_write_file_atomic(const char *path, const char *text);
 const char *fc_image_dir(const char *opt);
 
 /* Why an app VM ended; values match libxl_shutdown_reason (+ our own). */

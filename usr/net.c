@@ -250,21 +250,6 @@ static int fc_write_file(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -EIO;
 }
 
-/* Readers (a concurrent `run`, the OS server) never see half of it. */
-static int fc_write_file_atomic(const char *path, const char *text)
-{
-	char tmp[FC_PATH_MAX + 16];
-	int ret;
-
-	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
-	ret = fc_write_file(tmp, text);
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	return ret;
-}
-
 static int fc_mkdirs(void)
 {
 	char path[FC_PATH_MAX];

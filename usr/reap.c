@@ -62,29 +62,6 @@ int fc_rundir_init(void)
 	return access(p, W_OK) ? -errno : 0;
 }
 
-/* Write to a temporary file and rename: readers never see half a record */
-static int fc_write_file(const char *path, const char *text)
-{
-	char tmp[FC_PATH_MAX + 8];
-	size_t n = strlen(text);
-	int fd, ret = -EIO;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, n) != (ssize_t)n)
-		goto out;
-	ret = 0;
-out:
-	close(fd);
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	return ret;
-}
-
 /* At most max bytes: the tail of the file (console logs can grow). */
 static char *fc_read_tail(const char *path, size_t max, size_t *len)
 {
@@ -121,7 +98,7 @@ int fc_exit_rec_write(const struct fc_exit_rec *r)
 	if (fc_exit_rec_format(r, text, sizeof(text)) < 0)
 		return -E2BIG;
 	fc_path(path, sizeof(path), "exited", r->domid);
-	return fc_write_file(path, text);
+	return fc_write_file_atomic(path, text);
 }
 
 int fc_exit_rec_read(uint32_t domid, struct fc_exit_rec *r)
@@ -557,7 +534,7 @@ void fc_reap_start(void)
 	}
 	fc_path(path, sizeof(path), "serve.pid", -1);
 	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	fc_write_file(path, pid);
+	fc_write_file_atomic(path, pid);
 	if (pthread_create(&th, NULL, fc_reap_thread, NULL)) {
 		fprintf(stderr, "fcapsule serve: cannot start the reaper\n");
 		return;
@@ -577,7 +554,7 @@ int fc_reap_on_request(const struct fc_event *ev, int *status)
 	fc_rundir_init();
 	fc_path(path, sizeof(path), "exitcode", ev->domid);
 	snprintf(text, sizeof(text), "%d\n", (int)req.code);
-	*status = fc_write_file(path, text);
+	*status = fc_write_file_atomic(path, text);
 	printf("exit dom%u code %d\n", ev->domid, (int)req.code);
 	return 1;
 }

@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fc.h"
 
@@ -281,6 +283,33 @@ int fc_parse_signal(const char *s)
 	if (!fc_parse_ulong(s, 1, 64, &v) && (v == SIGTERM || v == SIGKILL))
 		return v;
 	return -1;
+}
+
+/*
+ * Write a small file through a temporary one and rename it: readers (ps,
+ * a concurrent run, the OS server) never see half of it.  The temporary
+ * name carries the pid, so two processes never share one.
+ */
+int fc_write_file_atomic(const char *path, const char *text)
+{
+	char tmp[FC_PATH_MAX + 32];
+	size_t n = strlen(text);
+	int fd, ret = -EIO;
+
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, n) != (ssize_t)n)
+		goto out;
+	ret = 0;
+out:
+	close(fd);
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
 }
 
 const char *fc_run_dir(void)

@@ -3,11 +3,12 @@
 // unit-cflags: -Iusr
 /*
  * The tool's pure logic: run's command line, image lookup, names,
- * signals, exit codes from the console and from the shutdown reason, and
- * exit records.
+ * signals, exit codes from the console and from the shutdown reason,
+ * exit records, and the atomic file writer.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -240,8 +241,36 @@ static void test_exit_rec(void)
 	CHECK_EQ_INT(p.reason, FC_REASON_KILLED);
 }
 
+/* fc_write_file_atomic: the whole text, and no temporary file left. */
+static void test_write_atomic(void)
+{
+	char dir[] = "/tmp/fc-unit-util-XXXXXX", path[64], buf[32];
+	FILE *f;
+	size_t n;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/file", dir);
+	CHECK_EQ_INT(fc_write_file_atomic(path, "first\n"), 0);
+	CHECK_EQ_INT(fc_write_file_atomic(path, "second\n"), 0);
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	CHECK_EQ_STR(buf, "second\n");
+	CHECK(unlink(path) == 0);
+	CHECK(rmdir(dir) == 0); /* empty: no temporary file left */
+	snprintf(path, sizeof(path), "%s/no/such/dir", dir);
+	CHECK_EQ_INT(fc_write_file_atomic(path, "x"), -ENOENT);
+}
+
 int main(void)
 {
+	test_write_atomic();
 	test_run_args();
 	test_join();
 	test_image();

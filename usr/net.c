@@ -403,13 +403,13 @@ static int fc_dom_link_get(uint32_t domid, uint32_t *addr)
 	return inet_pton(AF_INET, a, addr) == 1 ? 0 : -EINVAL;
 }
 
-/* Remove domid's link if it points at addr (any address if addr is 0). */
+/* Remove domid's link if it points at addr. */
 static void fc_dom_link_drop(uint32_t domid, uint32_t addr)
 {
 	char path[FC_PATH_MAX];
 	uint32_t cur;
 
-	if (!domid || fc_dom_link_get(domid, &cur) || (addr && cur != addr))
+	if (!domid || fc_dom_link_get(domid, &cur) || cur != addr)
 		return;
 	fc_dom_link_path(domid, path, sizeof(path));
 	unlink(path);
@@ -520,44 +520,83 @@ int fc_net_addr_owner(uint32_t addr, uint32_t *domid, char *name, size_t len)
 }
 
 /*
- * Walk the address files; with release set, unlink those of domid (and
- * of want_name, if given).  Returns the number found, or a negative errno.
+ * Call fn for every address file (its address, owner and name) until it
+ * returns non-zero, which is then returned; 0 when all were seen, or a
+ * negative errno if the directory cannot be read.
  */
-static int fc_addr_scan(uint32_t domid, const char *want_name, int release,
-			uint32_t *addr, char *name, size_t len)
+static int fc_addr_walk(int (*fn)(uint32_t addr, uint32_t owner,
+				  const char *name, void *arg),
+			void *arg)
 {
-	char dir[FC_PATH_MAX], path[FC_PATH_MAX + 300];
+	char dir[FC_PATH_MAX], path[FC_PATH_MAX + 300], name[FC_VMNAME_MAX];
 	struct dirent *de;
-	int found = 0;
+	int ret = 0;
 	DIR *d;
 
 	fc_net_path(dir, sizeof(dir), "addr");
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d))) {
+	while (!ret && (de = readdir(d))) {
 		struct in_addr a;
 		uint32_t owner;
 
 		if (inet_pton(AF_INET, de->d_name, &a) != 1)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (fc_addr_read(path, &owner, name, len) || owner != domid)
-			continue;
-		if (want_name && strcmp(name, want_name))
-			continue;
-		found++;
-		if (addr)
-			*addr = a.s_addr;
-		if (release) {
-			fc_dom_link_drop(domid, a.s_addr);
-			unlink(path);
-		} else {
-			break;
-		}
+		if (!fc_addr_read(path, &owner, name, sizeof(name)))
+			ret = fn(a.s_addr, owner, name, arg);
 	}
 	closedir(d);
-	return found;
+	return ret;
+}
+
+struct fc_addr_query {
+	uint32_t domid;
+	const char *want_name; /* NULL: any */
+	int release;	       /* all of them, else the first one only */
+	int found;
+	uint32_t *addr;
+	char *name;
+	size_t len;
+};
+
+static int fc_addr_match(uint32_t addr, uint32_t owner, const char *name,
+			 void *arg)
+{
+	struct fc_addr_query *q = arg;
+
+	if (owner != q->domid || (q->want_name && strcmp(name, q->want_name)))
+		return 0;
+	q->found++;
+	if (q->addr)
+		*q->addr = addr;
+	snprintf(q->name, q->len, "%s", name);
+	if (!q->release)
+		return 1;
+	fc_net_addr_release(addr);
+	return 0;
+}
+
+/*
+ * The addresses of domid (and of want_name, if given): the first one, or
+ * with release set all of them, released.  Returns the number found, or
+ * a negative errno.
+ */
+static int fc_addr_scan(uint32_t domid, const char *want_name, int release,
+			uint32_t *addr, char *name, size_t len)
+{
+	struct fc_addr_query q = {
+		.domid = domid,
+		.want_name = want_name,
+		.release = release,
+		.addr = addr,
+		.name = name,
+		.len = len,
+	};
+	int ret = fc_addr_walk(fc_addr_match, &q);
+
+	return ret < 0 ? ret : q.found;
 }
 
 int fc_net_addr_release_dom(uint32_t domid)
@@ -565,6 +604,25 @@ int fc_net_addr_release_dom(uint32_t domid)
 	char name[FC_VMNAME_MAX];
 
 	return fc_addr_scan(domid, NULL, 1, NULL, name, sizeof(name));
+}
+
+/* The bound addresses (owner not 0), for fc_net_addr_sync(). */
+struct fc_addr_bound {
+	uint32_t addr[FC_NET_LAST_HOST - FC_NET_FIRST_HOST + 1];
+	uint32_t domid[FC_NET_LAST_HOST - FC_NET_FIRST_HOST + 1];
+	int n;
+};
+
+static int fc_addr_collect(uint32_t addr, uint32_t owner, const char *name,
+			   void *arg)
+{
+	struct fc_addr_bound *b = arg;
+
+	if (!owner)
+		return 0;
+	b->addr[b->n] = addr;
+	b->domid[b->n++] = owner;
+	return b->n == FC_NET_LAST_HOST - FC_NET_FIRST_HOST + 1;
 }
 
 /*
@@ -577,35 +635,14 @@ int fc_net_addr_release_dom(uint32_t domid)
  */
 int fc_net_addr_sync(int (*alive)(uint32_t domid, void *arg), void *arg)
 {
-	struct {
-		uint32_t addr, domid;
-	} bound[FC_NET_LAST_HOST - FC_NET_FIRST_HOST + 1];
-	const int max = sizeof(bound) / sizeof(bound[0]);
-	char dir[FC_PATH_MAX], path[FC_PATH_MAX + 300];
-	int i, n = 0, released = 0;
-	struct dirent *de;
-	DIR *d;
+	struct fc_addr_bound b = { 0 };
+	int i, ret, released = 0;
 
-	fc_net_path(dir, sizeof(dir), "addr");
-	d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while (n < max && (de = readdir(d))) {
-		struct in_addr a;
-		uint32_t owner;
-
-		if (inet_pton(AF_INET, de->d_name, &a) != 1)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (fc_addr_read(path, &owner, NULL, 0) || !owner)
-			continue;
-		bound[n].addr = a.s_addr;
-		bound[n++].domid = owner;
-	}
-	closedir(d);
-	for (i = 0; i < n; i++)
-		if (!alive(bound[i].domid, arg) &&
-		    !fc_net_addr_release(bound[i].addr))
+	ret = fc_addr_walk(fc_addr_collect, &b);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < b.n; i++)
+		if (!alive(b.domid[i], arg) && !fc_net_addr_release(b.addr[i]))
 			released++;
 	return released;
 }

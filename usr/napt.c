@@ -929,8 +929,12 @@ int fc_napt_del_present(const struct fc_napt_entry *e, int n)
 	int i, ret, gone = 0;
 
 	ret = fc_napt_del_entries(e, n);
-	if (ret != -ENOENT || n == 1)
-		return ret ? (ret == -ENOENT ? 0 : ret) : n;
+	if (!ret)
+		return n;
+	if (ret != -ENOENT)
+		return ret;
+	if (n == 1)
+		return 0; /* that one is gone already */
 	for (i = 0; i < n; i++) {
 		ret = fc_napt_del_entries(&e[i], 1);
 		if (!ret)

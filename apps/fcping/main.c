@@ -7,7 +7,7 @@
  *   fcping [N] [hold] [cycle] [listen]
  *   hold:   stay up; after every new session (backend reloaded) run the
  *           NOPs again and print FC-NOP-OK again
- *   cycle:  end the session and start a new one (fcfront_suspend/resume)
+ *   cycle:  end the session and start a new one (fcfront_restart_session)
  *   listen: then send a LISTEN that only the OS server can answer, print
  *           FC-LISTEN-SENT and the call's result when it returns
  */
@@ -110,8 +110,7 @@ int main(int argc, char **argv)
 	if (ok != n)
 		return 1;
 	if (cycle) {
-		fcfront_suspend();
-		rc = fcfront_resume();
+		rc = fcfront_restart_session();
 		rc = rc ?: fc_wait_connected(30 * FCOS_NSEC_PER_SEC);
 		ok = rc ? 0 : nops(n);
 		printf("%s %d\n", ok == n ? "FC-CYCLE-OK" : "FC-CYCLE-FAIL",

@@ -39,12 +39,14 @@
 /* One index of a shared page, read exactly once. */
 #define READ_IDX(p) (*(volatile RING_IDX *)&(p))
 
-/* A caller's request, on its stack, while it waits for the response. */
+/* A caller's request, on its stack, while it waits for the response;
+ * the request is kept to be sent again on a new domain's ring. */
 struct waiter {
 	uint64_t id;
 	uint32_t opcode;
 	int done;
 	int32_t status;
+	struct fcapsule_request req;
 	struct fcapsule_response rsp;
 };
 
@@ -297,10 +299,20 @@ static int no_session_coming(void)
 	return fc.state == FCFRONT_NODEV || fc.state == FCFRONT_DETACHED;
 }
 
+static void publish_requests(void)
+{
+	int notify;
+
+	/* wmb inside: slot contents before the new req_prod; mb inside:
+	 * req_prod store before reading the backend's req_event. */
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&fc.ring, notify);
+	if (notify)
+		fcos_evtchn_notify(fc.port);
+}
+
 static int push(struct waiter *w, uint32_t flags, const void *req, size_t len)
 {
-	struct fcapsule_request *slot;
-	int i, notify;
+	int i;
 
 	for (i = 0; i < FC_RING_SLOTS && fc.inflight[i]; i++)
 		;
@@ -308,22 +320,41 @@ static int push(struct waiter *w, uint32_t flags, const void *req, size_t len)
 		return -FC_EBUSY;
 	w->id = ++fc.next_id; /* 64-bit: never reused */
 	w->done = 0;
-	slot = RING_GET_REQUEST(&fc.ring, fc.ring.req_prod_pvt);
-	memset(slot, 0, sizeof(*slot)); /* reserved fields must be zero */
-	slot->id = w->id;
-	slot->opcode = w->opcode;
-	slot->flags = flags;
+	memset(&w->req, 0, sizeof(w->req)); /* reserved fields must be 0 */
+	w->req.id = w->id;
+	w->req.opcode = w->opcode;
+	w->req.flags = flags;
 	if (len)
-		memcpy(slot->u.raw, req, len);
+		memcpy(w->req.u.raw, req, len);
+	*RING_GET_REQUEST(&fc.ring, fc.ring.req_prod_pvt) = w->req;
 	fc.ring.req_prod_pvt++;
 	fc.inflight[i] = w;
 	fc.st.requests++;
-	/* wmb inside: slot contents before the new req_prod; mb inside:
-	 * req_prod store before reading the backend's req_event. */
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&fc.ring, notify);
-	if (notify)
-		fcos_evtchn_notify(fc.port);
+	publish_requests();
 	return 0;
+}
+
+/*
+ * A new session after a restore into a new domain: what was in flight on
+ * the old ring is sent again, with its id, on the new one (at most one
+ * per slot, as before).  A fork's FORK is how its child learns it is the
+ * child.
+ */
+static void resend_inflight(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < FC_RING_SLOTS; i++) {
+		struct waiter *w = fc.inflight[i];
+
+		if (!w)
+			continue;
+		*RING_GET_REQUEST(&fc.ring, fc.ring.req_prod_pvt) = w->req;
+		fc.ring.req_prod_pvt++;
+		n++;
+	}
+	if (n)
+		publish_requests();
 }
 
 static void forget(struct waiter *w)
@@ -672,6 +703,7 @@ static void control(void)
 		fc.state = FCFRONT_CONNECTED;
 		fc.failed_sessions = 0;
 		fc.st.sessions++;
+		resend_inflight();
 		fc.evt = 1; /* anything sent before we looked */
 		fcos_waitq_wake_all(&fc.wq);
 		break;
@@ -778,18 +810,14 @@ static void release_area(void *va, int pages, const grant_ref_t *refs)
 		fcos_free_pages(va, pages);
 }
 
-/* Pages, grants, port and watch of one domain's device; none if absent. */
-static int setup_device(void)
+/* Where the backend is: -ENOENT when this domain has no device. */
+static int read_backend(void)
 {
 	unsigned long long id = 0;
 	char *be = NULL;
 	int rc;
 
 	rc = fcos_xs_read(FCOS_XS_NO_TRANSACTION, FE_DIR "/backend", &be);
-	if (rc == -ENOENT) {
-		fc.state = FCFRONT_NODEV;
-		return 0;
-	}
 	if (rc)
 		return rc;
 	if (strlen(be) >= sizeof(fc.be)) {
@@ -805,6 +833,21 @@ static int setup_device(void)
 		fc.backend_id = (domid_t)id;
 	else
 		fc.backend_id = 0;
+	return 0;
+}
+
+/* Pages, grants, port and watch of one domain's device; none if absent. */
+static int setup_device(void)
+{
+	int rc;
+
+	rc = read_backend();
+	if (rc == -ENOENT) {
+		fc.state = FCFRONT_NODEV;
+		return 0;
+	}
+	if (rc)
+		return rc;
 
 	fc.sring = fcos_alloc_page();
 	fc.in_sring = fcos_alloc_page();
@@ -880,8 +923,15 @@ static void release_page(void *page, grant_ref_t ref)
 		fcos_free_page(page);
 }
 
-int fcfront_suspend(void)
+/*
+ * End the session and start a new one, as a suspend to a new domain
+ * would have done before the protocol kept sessions across a cancelled
+ * suspend; `fcping cycle` tests the backend's session restart with it.
+ */
+int fcfront_restart_session(void)
 {
+	int rc;
+
 	if (fc.state == FCFRONT_NODEV || fc.state == FCFRONT_SUSPENDED)
 		return 0;
 	lock();
@@ -901,26 +951,80 @@ int fcfront_suspend(void)
 	fc.in_sring = NULL;
 	fc.out_area = NULL;
 	fc.in_area = NULL;
+	rc = setup_device();
+	if (rc) {
+		printf("fcfront: restart: %d\n", rc);
+		fc.state = FCFRONT_NODEV;
+	}
 	unlock();
 	return 0;
 }
 
-/* After resume we may be a new domain: everything is set up again. */
-int fcfront_resume(void)
+/* The session outlives a suspend: a cancelled one goes on with it, and
+ * callers waiting for a response keep waiting. */
+int fcfront_suspend(void)
+{
+	return 0;
+}
+
+/* Grant the same pages again (a new domain's table is empty). */
+static int regrant_pages(void)
 {
 	int rc;
 
-	if (fc.state != FCFRONT_SUSPENDED)
+	rc = fcos_gnttab_grant_page(fc.backend_id, fc.sring, 0, &fc.ref);
+	rc = rc
+		     ?: fcos_gnttab_grant_page(fc.backend_id, fc.in_sring, 0,
+					       &fc.in_ref);
+	if (rc)
+		return rc;
+	if (fc.out_area &&
+	    (grant_area(fc.out_area, OUT_AREA_PAGES, fc.out_refs) ||
+	     grant_area(fc.in_area, IN_AREA_PAGES, fc.in_refs))) {
+		printf("fcfront: no IPC data areas\n");
+		fc.out_area = NULL; /* leaked: granted pages stay granted */
+		fc.in_area = NULL;
+	}
+	return 0;
+}
+
+/*
+ * A new domain (a fork's child, a restored or migrated app VM): another
+ * backend directory, no grants, no port.  The pages are granted again, a
+ * new port offered, and fcfront-xs starts a session when the backend
+ * shows up; requests in flight wait and are sent again then.
+ */
+int fcfront_resume(int new_domain)
+{
+	int rc;
+
+	if (!new_domain || fc.state == FCFRONT_NODEV)
 		return 0;
 	lock();
-	rc = setup_device();
-	if (rc) {
-		printf("fcfront: resume: %d\n", rc);
-		fc.state = FCFRONT_NODEV;
+	fc.port = FCOS_EVTCHN_INVALID;
+	if (fc.state == FCFRONT_DETACHED || fc.state == FCFRONT_SUSPENDED) {
+		fc.state = FCFRONT_NODEV; /* the raw user's pages are its own */
+		fail_inflight();
+		goto out;
 	}
+	fc.state = FCFRONT_CLOSED;
+	fc.need_close = 0;
+	fc.failed_sessions = 0;
+	fcos_xs_unwatch(&fc.watch);
+	rc = read_backend();
+	rc = rc ?: regrant_pages();
+	rc = rc
+		     ?: fcos_evtchn_alloc_unbound(fc.backend_id, evt_handler,
+						  NULL, &fc.port);
+	/* Fires once at once: control() then sees the backend's state. */
+	rc = rc ?: fcos_xs_watch(&fc.watch, fc.be_state, "fcfront");
+	if (rc) {
+		printf("fcfront: resume in a new domain: %d\n", rc);
+		fc.state = FCFRONT_NODEV;
+		fail_inflight();
+	}
+out:
 	unlock();
-	if (!fc.threads_started)
-		return fcfront_init();
 	return 0;
 }
 

@@ -306,21 +306,34 @@ void fcos_netfront_fini(void)
 	nf.state = 0;
 }
 
-int fcos_netfront_suspend(void)
+static void free_page_ungranted(void **page)
 {
-	if (nf.state == 0 && !nf.tx.sring)
-		return 0;
-	fcos_xenbus_switch_state(FCOS_XS_NO_TRANSACTION, FE_DIR,
-				 XenbusStateClosing);
-	teardown();
-	return 0;
+	if (*page)
+		fcos_free_page(*page);
+	*page = NULL;
 }
 
-int fcos_netfront_resume(void)
+/*
+ * In a new domain our grants and port do not exist, and the vif is
+ * another one (its MAC too): give the pages back without ending grants,
+ * so that fcos_netfront_init() can connect afresh.
+ */
+void fcos_netfront_forget(void)
 {
-	if (!nf.wq)
-		return 0;
-	return fcos_netfront_init(nf.wq, nf.timeout_ns);
+	void *p;
+
+	nf.port = FCOS_EVTCHN_INVALID;
+	nf.state = 0;
+	p = nf.tx.sring;
+	free_page_ungranted(&p);
+	p = nf.rx.sring;
+	free_page_ungranted(&p);
+	nf.tx.sring = NULL;
+	nf.rx.sring = NULL;
+	for (int i = 0; i < NR_TX; i++)
+		free_page_ungranted(&nf.tx_buf[i]);
+	for (int i = 0; i < NR_RX; i++)
+		free_page_ungranted(&nf.rx_buf[i]);
 }
 
 int fcos_netfront_connected(void)

@@ -113,13 +113,15 @@ void fcos_console_flush(uint64_t timeout_ns)
 	}
 }
 
-/* The console page and port are re-read from start_info after resume. */
+/* What was written before the suspend reaches the log first. */
 int fcos_console_suspend(void)
 {
+	fcos_console_flush(CONS_WAIT_NS);
 	return 0;
 }
 
-int fcos_console_resume(void)
+/* The page keeps its pfn; a new domain has another port (start_info). */
+int fcos_console_resume(int new_domain)
 {
-	return fcos_console_init();
+	return new_domain ? fcos_console_init() : 0;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <fcos/evtchn.h>
+#include <fcos/lib.h>
 
 #define BITS 64 /* xen_ulong_t on x86_64 */
 
@@ -175,13 +176,21 @@ void fcos_evtchn_fini(void)
 			fcos_evtchn_unbind(i);
 }
 
-/* Interdomain/VIRQ ports are closed by their owners' suspend hooks. */
+/* Ports stay bound: a cancelled suspend goes on with them. */
 int fcos_evtchn_suspend(void)
 {
 	return 0;
 }
 
-int fcos_evtchn_resume(void)
+/*
+ * A new domain has no ports at all (the restore masked every one): forget
+ * the handlers, so that their owners' resume hooks bind afresh and a port
+ * number reused by Xen never reaches a stale handler.
+ */
+int fcos_evtchn_resume(int new_domain)
 {
+	if (!new_domain)
+		return 0;
+	fcos_memset(handlers, 0, sizeof(handlers));
 	return 0;
 }

@@ -52,19 +52,24 @@ static int setup_table(void)
 	return 0;
 }
 
-int fcos_gnttab_init(void)
+static void free_all(void)
 {
 	unsigned int i;
-	int rc = setup_table();
 
-	if (rc)
-		return rc;
 	free_head = 0;
 	for (i = nr_entries - 1; i >= FIRST_REF; i--) {
 		free_next[i] = free_head;
 		free_head = i;
 	}
-	return 0;
+}
+
+int fcos_gnttab_init(void)
+{
+	int rc = setup_table();
+
+	if (!rc)
+		free_all();
+	return rc;
 }
 
 int fcos_gnttab_grant_access(domid_t domid, unsigned long mfn, int readonly,
@@ -123,9 +128,11 @@ void fcos_gnttab_fini(void)
 }
 
 /*
- * Grants are ended by their owners' suspend hooks (drivers come after us
- * in the order, so they suspend first).  The table frames must be
- * unmapped before a save and set up again after restore.
+ * The table frames are Xen's: they are unmapped before a save (a page
+ * table entry for them cannot be saved) and mapped again after it.  A
+ * cancelled suspend finds its grants as they were; a new domain has an
+ * empty table, so every ref is free again and the owners grant afresh
+ * (their old refs must not be ended: they may be someone else's now).
  */
 int fcos_gnttab_suspend(void)
 {
@@ -137,7 +144,11 @@ int fcos_gnttab_suspend(void)
 	return 0;
 }
 
-int fcos_gnttab_resume(void)
+int fcos_gnttab_resume(int new_domain)
 {
-	return setup_table();
+	int rc = setup_table();
+
+	if (!rc && new_domain)
+		free_all();
+	return rc;
 }

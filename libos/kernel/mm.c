@@ -175,13 +175,15 @@ void fcos_mm_stats(struct fcos_mm_stats *st)
 		st->free_pages += test_free(pfn);
 }
 
-/* Pfns are preserved by save/restore; mfns are looked up on each use. */
+/* Pfns are preserved by save/restore; mfns are looked up on each use
+ * (the toolstack rewrites the P2M and the page tables). */
 int fcos_mm_suspend(void)
 {
 	return 0;
 }
 
-int fcos_mm_resume(void)
+int fcos_mm_resume(int new_domain)
 {
+	(void)new_domain;
 	return 0;
 }

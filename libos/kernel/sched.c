@@ -234,8 +234,10 @@ int fcos_sched_suspend(void)
 	return 0;
 }
 
-int fcos_sched_resume(void)
+/* Threads are plain memory: they go on where they yielded. */
+int fcos_sched_resume(int new_domain)
 {
+	(void)new_domain;
 	return 0;
 }
 

@@ -22,11 +22,18 @@ static int no_op(void)
 	return 0;
 }
 
+/* Trap table and callbacks are part of the saved vCPU state. */
+static int no_resume(int new_domain)
+{
+	(void)new_domain;
+	return 0;
+}
+
 /* The order of bring-up; the lists below run it forwards or backwards. */
 static const struct fcos_driver core[] = {
 	{ "console", fcos_console_init, no_fini, fcos_console_suspend,
 	  fcos_console_resume },
-	{ "traps", fcos_traps_init, no_fini, no_op, no_op },
+	{ "traps", fcos_traps_init, no_fini, no_op, no_resume },
 	{ "mm", fcos_mm_init, no_fini, fcos_mm_suspend, fcos_mm_resume },
 	{ "evtchn", fcos_evtchn_init, fcos_evtchn_fini, fcos_evtchn_suspend,
 	  fcos_evtchn_resume },
@@ -94,19 +101,19 @@ int fcos_suspend_all(void)
 			/* Resume what was already suspended, in mirror. */
 			for (i++; i < nr_subsys(); i++)
 				if (subsys(i)->resume)
-					subsys(i)->resume();
+					subsys(i)->resume(0);
 			return rc;
 		}
 	}
 	return 0;
 }
 
-int fcos_resume_all(void)
+int fcos_resume_all(int new_domain)
 {
 	int i, rc, ret = 0;
 
 	for (i = 0; i < nr_subsys(); i++) {
-		rc = subsys(i)->resume ? subsys(i)->resume() : 0;
+		rc = subsys(i)->resume ? subsys(i)->resume(new_domain) : 0;
 		if (rc) {
 			printf("fcos: resume of %s failed: %d\n",
 			       subsys(i)->name, rc);

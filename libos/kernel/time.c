@@ -6,8 +6,12 @@
 #include <fcos/time.h>
 
 static evtchn_port_t timer_port = FCOS_EVTCHN_INVALID;
+/* Added to Xen's system time: the clock never goes back across a
+ * restore on a host whose Xen has been up for less time. */
+static uint64_t clock_offset;
+static uint64_t suspended_at;
 
-uint64_t fcos_monotonic_ns(void)
+static uint64_t xen_system_ns(void)
 {
 	volatile struct vcpu_time_info *t =
 		&fcos_shared_info->vcpu_info[0].time;
@@ -27,6 +31,11 @@ uint64_t fcos_monotonic_ns(void)
 	} while ((version & 1) || version != t->version);
 
 	return sys + fcos_tsc_scale(fcos_rdtsc() - tsc_ts, mul, shift);
+}
+
+uint64_t fcos_monotonic_ns(void)
+{
+	return xen_system_ns() + clock_offset;
 }
 
 uint64_t fcos_tsc_scale(uint64_t cycles, uint32_t mul, int8_t shift)
@@ -97,12 +106,20 @@ void fcos_time_fini(void)
 
 int fcos_time_suspend(void)
 {
-	/* VIRQ bindings do not survive migration. */
-	fcos_time_fini();
+	suspended_at = fcos_monotonic_ns();
 	return 0;
 }
 
-int fcos_time_resume(void)
+/* A new domain has no VIRQ binding; its Xen may have another clock. */
+int fcos_time_resume(int new_domain)
 {
+	uint64_t now;
+
+	if (!new_domain)
+		return 0;
+	timer_port = FCOS_EVTCHN_INVALID; /* went with the old domain */
+	now = xen_system_ns();
+	if (now + clock_offset < suspended_at)
+		clock_offset = suspended_at - now;
 	return fcos_time_init();
 }

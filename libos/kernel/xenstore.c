@@ -541,19 +541,32 @@ void fcos_xs_fini(void)
 	xs_port = FCOS_EVTCHN_INVALID;
 }
 
+/* No request may be half-way through the ring when the domain is
+ * saved: wait for the one in flight and hold the channel until resume. */
 int fcos_xs_suspend(void)
 {
-	fcos_xs_fini();
+	fcos_wait_event(&xs_wq, !req_busy);
+	req_busy = 1;
 	return 0;
 }
 
-/* After restore: new ring and port from start_info, watches re-sent. */
-int fcos_xs_resume(void)
+/*
+ * The ring page keeps its pfn; a new domain has another port and a
+ * xenstored that knows none of our watches (an open transaction is gone
+ * too: its end fails, as after any xenstored restart).
+ */
+int fcos_xs_resume(int new_domain)
 {
 	struct fcos_xs_watch *w;
-	int rc = fcos_xs_init();
+	int rc = 0;
 
-	for (w = watches; !rc && w; w = w->next)
+	if (new_domain) {
+		xs_port = FCOS_EVTCHN_INVALID; /* went with the old domain */
+		rc = fcos_xs_init();
+	}
+	req_busy = 0;
+	fcos_waitq_wake_all(&xs_wq);
+	for (w = watches; new_domain && !rc && w; w = w->next)
 		rc = send_watch(XS_WATCH, w);
 	return rc;
 }

@@ -35,7 +35,8 @@ static struct fcos_waitq netd_wq = FCOS_WAITQ_INIT;
 static int netd_kicked;
 static struct netif nif;
 static struct fcos_net_info info;
-static int net_state; /* 0 coming up, 1 up, -1 failed */
+static int net_state;	  /* 0 coming up, 1 up, -1 failed */
+static int net_reconnect; /* a new domain: another vif and address */
 
 void fcos_net_kick(void)
 {
@@ -118,7 +119,14 @@ static void ip4(ip4_addr_t *a, const uint8_t b[4])
 	IP4_ADDR(a, b[0], b[1], b[2], b[3]);
 }
 
-static int bring_up(void)
+/*
+ * Connect the vif and configure the address: at boot (@again = 0) the
+ * netif is added; in a new domain after a restore (a fork's child, a
+ * migrated app VM) the same netif takes the vif's MAC and the address the
+ * OS server gave this domain.  Listening sockets stay; connections bound
+ * to an address that changed are aborted by lwIP.
+ */
+static int bring_up(int again)
 {
 	struct fcos_net_cfg cfg;
 	struct fcos_mm_stats mst;
@@ -138,11 +146,18 @@ static int bring_up(void)
 	ip4(&addr, cfg.addr);
 	ip4(&mask, cfg.mask);
 	ip4(&gw, cfg.gw);
-	if (!netif_add(&nif, &addr, &mask, &gw, &nif, nif_init, ethernet_input))
-		return -ENOMEM;
-	netif_set_default(&nif);
-	netif_set_link_up(&nif);
-	netif_set_up(&nif); /* also announces us by gratuitous ARP */
+	if (again) {
+		memcpy(nif.hwaddr, fcos_netfront_mac(), 6);
+		netif_set_addr(&nif, &addr, &mask, &gw);
+		netif_set_link_up(&nif); /* gratuitous ARP: we are here now */
+	} else {
+		if (!netif_add(&nif, &addr, &mask, &gw, &nif, nif_init,
+			       ethernet_input))
+			return -ENOMEM;
+		netif_set_default(&nif);
+		netif_set_link_up(&nif);
+		netif_set_up(&nif); /* also announces us by gratuitous ARP */
+	}
 	m = fcos_netfront_mac();
 	memcpy(info.mac, m, 6);
 	memcpy(info.addr, cfg.addr, 4);
@@ -163,12 +178,17 @@ static int bring_up(void)
 static void netd(void *arg)
 {
 	(void)arg;
-	net_state = bring_up() ? -1 : 1;
+	net_state = bring_up(0) ? -1 : 1;
 	fcos_waitq_wake_all(&fcos_net_wq);
 	for (;;) {
 		uint32_t ms;
 		uint64_t dl;
 
+		if (net_reconnect) {
+			net_reconnect = 0;
+			net_state = bring_up(1) ? -1 : 1;
+			fcos_waitq_wake_all(&fcos_net_wq);
+		}
 		if (net_state == 1)
 			fcos_netfront_poll(rx_frame, &nif);
 		sys_check_timeouts();
@@ -177,8 +197,10 @@ static void netd(void *arg)
 			     ? FCOS_TIME_NEVER
 			     : fcos_monotonic_ns() + ms * FCOS_NSEC_PER_MSEC;
 		netd_kicked = 0;
-		fcos_wait_event_deadline(
-			&netd_wq, netd_kicked || fcos_netfront_pending(), dl);
+		fcos_wait_event_deadline(&netd_wq,
+					 netd_kicked || net_reconnect ||
+						 fcos_netfront_pending(),
+					 dl);
 	}
 }
 
@@ -212,22 +234,24 @@ static void net_fini(void)
 	fcos_netfront_fini();
 }
 
+/* A cancelled suspend goes on with the same vif: nothing to stop. */
 static int net_suspend(void)
 {
-	if (net_state == 1)
-		netif_set_link_down(&nif);
-	return fcos_netfront_suspend();
+	return 0;
 }
 
-static int net_resume(void)
+/* A new domain: netd connects the new vif (resume must not block). */
+static int net_resume(int new_domain)
 {
-	int rc = fcos_netfront_resume();
-
-	/* Link up sends a gratuitous ARP: the bridge learns where we are
-	 * now (after migration or in a fork's child). */
-	if (!rc && net_state == 1)
-		netif_set_link_up(&nif);
-	return rc;
+	if (!new_domain || net_state != 1)
+		return 0;
+	netif_set_link_down(&nif);
+	fcos_netfront_forget();
+	net_state = 0;
+	info.up = 0;
+	net_reconnect = 1;
+	fcos_waitq_wake_all(&netd_wq);
+	return 0;
 }
 
 static const struct fcos_driver net_driver = {

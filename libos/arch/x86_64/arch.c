@@ -150,5 +150,6 @@ void fcos_arch_start(struct start_info *si)
 	fcos_arch_map_mfn((unsigned long)fcos_shared_info_page,
 			  si->shared_info >> FCOS_PAGE_SHIFT, 1);
 	fcos_shared_info = (shared_info_t *)fcos_shared_info_page;
+	fcos_arch_p2m_publish();
 	fcos_start_kernel(si);
 }

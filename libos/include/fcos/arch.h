@@ -35,6 +35,19 @@ uint64_t fcos_arch_lookup_pte(unsigned long va);
 /* Map machine frame @mfn at page-aligned @va (which must have an L1). */
 int fcos_arch_map_mfn(unsigned long va, unsigned long mfn, int writable);
 
+/* Publish the P2M frame list in shared info (a toolstack saves through it). */
+void fcos_arch_p2m_publish(void);
+
+/*
+ * Suspend (kernel/suspend.c), events masked: pre_suspend makes the domain
+ * savable, fcos_arch_suspend() is the hypercall (1: cancelled, the same
+ * domain goes on; 0: resumed as a new domain), post_suspend undoes
+ * pre_suspend for either case.
+ */
+void fcos_arch_pre_suspend(void);
+int fcos_arch_suspend(void);
+void fcos_arch_post_suspend(int cancelled);
+
 /* Switch stacks between cooperative threads (see kernel/sched.c). */
 void fcos_arch_switch(unsigned long *prev_sp, unsigned long next_sp);
 unsigned long fcos_arch_init_stack(void *stack_top, void (*fn)(void *),

@@ -14,6 +14,6 @@ void fcos_console_write(const char *s, size_t n);
 /* Wait until xenconsoled has read everything, at most @timeout_ns. */
 void fcos_console_flush(uint64_t timeout_ns);
 int fcos_console_suspend(void);
-int fcos_console_resume(void);
+int fcos_console_resume(int new_domain);
 
 #endif

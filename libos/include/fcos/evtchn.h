@@ -19,7 +19,7 @@ typedef void (*fcos_evtchn_handler_t)(evtchn_port_t port,
 int fcos_evtchn_init(void);
 void fcos_evtchn_fini(void);
 int fcos_evtchn_suspend(void);
-int fcos_evtchn_resume(void);
+int fcos_evtchn_resume(int new_domain);
 
 /* Attach a handler to an already bound port (console, xenstore); the
  * port is unmasked.  fcos_evtchn_unbind() masks it and drops the handler. */

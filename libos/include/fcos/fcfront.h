@@ -37,10 +37,14 @@ struct fcfront_stats {
 
 int fcfront_init(void);
 void fcfront_fini(void);
-/* End the session (backend told, grants and port released) / start a new
- * one on the (possibly new) domain's device. */
+/* Suspend hooks (fcos/setup.h): the session survives a cancelled
+ * suspend; in a new domain it starts again and resends what was in
+ * flight. */
 int fcfront_suspend(void);
-int fcfront_resume(void);
+int fcfront_resume(int new_domain);
+/* End the session and start another on the same device (tests the
+ * backend's session restart). */
+int fcfront_restart_session(void);
 
 /* Next queued inbound FC_IN_IPC message (oldest first), waiting until
  * @deadline_ns: 0, -FC_ETIMEDOUT or -FC_ENOENT.  Its body (msg->len

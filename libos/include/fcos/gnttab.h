@@ -12,7 +12,7 @@
 int fcos_gnttab_init(void);
 void fcos_gnttab_fini(void);
 int fcos_gnttab_suspend(void);
-int fcos_gnttab_resume(void);
+int fcos_gnttab_resume(int new_domain);
 
 /* Grant @domid access to machine frame @mfn; *@ref gets the reference.
  * Returns 0, or -ENOSPC when no reference is free. */

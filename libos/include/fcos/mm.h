@@ -11,7 +11,7 @@
 
 int fcos_mm_init(void);
 int fcos_mm_suspend(void);
-int fcos_mm_resume(void);
+int fcos_mm_resume(int new_domain);
 
 /* @n contiguous, uninitialised, page-aligned pages; NULL if none. */
 void *fcos_alloc_pages(size_t n);

@@ -28,8 +28,8 @@ struct fcos_netfront_stats {
  */
 int fcos_netfront_init(struct fcos_waitq *wq, uint64_t timeout_ns);
 void fcos_netfront_fini(void);
-int fcos_netfront_suspend(void);
-int fcos_netfront_resume(void);
+/* After a restore into a new domain; then fcos_netfront_init() again. */
+void fcos_netfront_forget(void);
 
 int fcos_netfront_connected(void);
 const uint8_t *fcos_netfront_mac(void);

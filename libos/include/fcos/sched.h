@@ -29,7 +29,7 @@ struct fcos_waitq {
 
 int fcos_sched_init(void);
 int fcos_sched_suspend(void);
-int fcos_sched_resume(void);
+int fcos_sched_resume(int new_domain);
 
 struct fcos_thread *fcos_thread_create(const char *name, void (*fn)(void *),
 				       void *arg);

@@ -32,6 +32,6 @@ int fcos_timer_set(uint64_t deadline_ns);
 int fcos_time_init(void);
 void fcos_time_fini(void);
 int fcos_time_suspend(void);
-int fcos_time_resume(void);
+int fcos_time_resume(int new_domain);
 
 #endif

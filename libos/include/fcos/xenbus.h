@@ -19,7 +19,7 @@ typedef uint32_t fcos_xs_transaction_t;
 int fcos_xs_init(void);
 void fcos_xs_fini(void);
 int fcos_xs_suspend(void);
-int fcos_xs_resume(void);
+int fcos_xs_resume(int new_domain);
 
 int fcos_xs_read(fcos_xs_transaction_t t, const char *path, char **value);
 int fcos_xs_write(fcos_xs_transaction_t t, const char *path, const char *value);

@@ -6,4 +6,10 @@
 unsigned int sleep(unsigned int seconds);
 int usleep(unsigned long usec);
 
+/*
+ * Clone this app VM (drivers/fcfork.c): the child's domid in the parent,
+ * 0 in the child, -1 with errno set when no child was made.
+ */
+int fork(void);
+
 #endif

@@ -149,18 +149,6 @@ out:
 	return ret;
 }
 
-/* data/fc-net: the app VM's address, prefix and gateway (docs/net.md). */
-static int fc_run_net_publish(struct xs_handle *xs, uint32_t domid,
-			      uint32_t addr)
-{
-	char path[64], val[64];
-
-	if (fc_net_guest_config(addr, val, sizeof(val)))
-		return -1;
-	snprintf(path, sizeof(path), "/local/domain/%u/data/fc-net", domid);
-	return xs_write(xs, XBT_NULL, path, val, strlen(val)) ? 0 : -1;
-}
-
 int main_run(int argc, char **argv)
 {
 	char err[256], kernel[FC_PATH_MAX], ramdisk[FC_PATH_MAX];
@@ -263,7 +251,7 @@ int main_run(int argc, char **argv)
 		ret = FC_EXIT_XEN;
 		goto out;
 	}
-	if (net.addr && fc_run_net_publish(x.xs, domid, net.addr)) {
+	if (net.addr && fc_devnode_set_net(x.xs, domid, net.addr)) {
 		fprintf(stderr,
 			"fcapsule run: writing the network settings of "
 			"dom%u failed\n",

@@ -34,6 +34,17 @@ static int fc_xs_str(struct xs_handle *xs, xs_transaction_t t, const char *dir,
 	return xs_write(xs, t, path, val, strlen(val)) ? 0 : -errno;
 }
 
+/* data/fc-net: the app VM's address, prefix and gateway (docs/net.md). */
+int fc_devnode_set_net(struct xs_handle *xs, uint32_t domid, uint32_t addr)
+{
+	char path[64], val[64];
+
+	if (fc_net_guest_config(addr, val, sizeof(val)))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/local/domain/%u/data/fc-net", domid);
+	return xs_write(xs, XBT_NULL, path, val, strlen(val)) ? 0 : -errno;
+}
+
 int fc_devnode_add(struct xs_handle *xs, uint32_t domid, uint32_t parent)
 {
 	char fe[128], be[128];

@@ -44,6 +44,11 @@ int main_version(int argc, char **argv);
 /* The OS server (serve.c). */
 int main_serve(int argc, char **argv);
 int fc_serve_loop(long max_events);
+struct fc_event;
+int fc_serve_complete(int fd, const struct fc_event *ev, int status,
+		      const void *payload, size_t len);
+/* FORK requests (fork.c): 1 if @ev was one (it is then answered). */
+int fc_fork_on_request(int fd, const struct fc_event *ev);
 
 /* The OS server's reaper (reap.c), hooked into serve.c. */
 struct fc_event;
@@ -57,6 +62,7 @@ int main_cap(int argc, char **argv);
 int main_ps(int argc, char **argv);
 int main_logs(int argc, char **argv);
 int main_bench(int argc, char **argv);
+int main_fork(int argc, char **argv);
 
 /* Paths (overridable for tests through the environment, see util.c). */
 #define FC_IMAGE_DIR_DEFAULT "/var/lib/fcapsule/images"

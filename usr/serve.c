@@ -3,8 +3,8 @@
  * fcapsule serve: the OS server's loop on /dev/fcapsule.  Every event is
  * logged; LISTEN/UNLISTEN become NAPT map elements (listen.c), EXIT
  * records the app's code (reap.c), a disconnect drops the app VM's
- * mappings, and any other request is answered -ENOSYS.  The reaper runs
- * beside it in a thread (reap.c).
+ * mappings, FORK clones the app VM (fork.c), and any other request is
+ * answered -ENOSYS.  The reaper runs beside it in a thread (reap.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +33,9 @@ static const char *fc_op_name(uint32_t op)
 	return "?";
 }
 
-static int fc_serve_complete(int fd, const struct fc_event *ev, int status)
+/* Complete @ev's request with @status and an optional response payload. */
+int fc_serve_complete(int fd, const struct fc_event *ev, int status,
+		      const void *payload, size_t len)
 {
 	struct fc_ioc_complete c;
 
@@ -43,6 +45,9 @@ static int fc_serve_complete(int fd, const struct fc_event *ev, int status)
 	c.app_id = ev->app_id;
 	c.req_id = ev->req_id;
 	c.status = status;
+	if (payload)
+		memcpy(c.payload, payload,
+		       len < sizeof(c.payload) ? len : sizeof(c.payload));
 	if (ioctl(fd, FC_IOC_COMPLETE, &c) < 0) {
 		fprintf(stderr,
 			"fcapsule serve: complete dom%u req %" PRIu64 ": %s\n",
@@ -82,11 +87,13 @@ static void fc_serve_event(int fd, const struct fc_event *ev)
 			break;
 		}
 		if (fc_reap_on_request(ev, &status)) {
-			fc_serve_complete(fd, ev, status);
+			fc_serve_complete(fd, ev, status, NULL, 0);
 			break;
 		}
-		/* FORK and whatever a newer frontend sends */
-		fc_serve_complete(fd, ev, -ENOSYS);
+		if (fc_fork_on_request(fd, ev))
+			break;
+		/* whatever a newer frontend sends */
+		fc_serve_complete(fd, ev, -ENOSYS, NULL, 0);
 		break;
 	default:
 		printf("event type %u (unknown) dom%u\n", ev->type, ev->domid);

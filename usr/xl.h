@@ -57,6 +57,28 @@ int fc_devnode_list(struct xs_handle *xs, uint32_t **domids);
 int fc_devnode_exists(struct xs_handle *xs, uint32_t domid);
 uint32_t fc_devnode_parent(struct xs_handle *xs, uint32_t domid);
 
+int fc_devnode_set_net(struct xs_handle *xs, uint32_t domid, uint32_t addr);
+
+/* fork of an app VM (fork.c) */
+struct fc_fork_opts {
+	uint32_t parent;
+	const char *name; /* NULL: PARENT.1, PARENT.2, ... */
+	int mark;	  /* asked by the parent's fork(): mark the child */
+	int verbose;
+};
+
+struct fc_fork_result {
+	uint32_t child;
+	char name[FC_VMNAME_MAX];
+	double t_start, t_end; /* monotonic seconds */
+	double save_s;	       /* checkpoint start until the parent runs */
+	double restore_s;      /* checkpoint start until the child runs */
+};
+
+int fc_fork(struct fc_xl *x, const struct fc_fork_opts *o,
+	    struct fc_fork_result *res);
+int fc_fork_take_mark(uint32_t domid);
+
 /* Exit records, reaping, the OS server in the background (reap.c) */
 int fc_rundir_init(void);
 int fc_exit_rec_write(const struct fc_exit_rec *r);

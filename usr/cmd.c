@@ -17,7 +17,8 @@ const struct fc_cmd fc_cmds[] = {
 	  "[--no-net]\n          [-- ARGS...]",
 	  "start an app VM from IMAGE (a name in the image dir, or a path)" },
 	{ "fork", main_fork, "ID|NAME [--name N] [--timing] [--ring]",
-	  "clone a running app VM (NAME.1, NAME.2, ...); prints the child's id" },
+	  "clone a running app VM (NAME.1, NAME.2, ...); prints the child's "
+	  "id" },
 	{ "ps", main_ps, "[-a] [--json]",
 	  "list app VMs (-a: also exited ones, with exit codes)" },
 	{ "kill", main_kill, "[-s TERM|KILL] [--grace SEC] ID|NAME...",

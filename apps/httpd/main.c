@@ -2,9 +2,12 @@
 /*
  * httpd: a small web server on the library OS's sockets.  Every request
  * gets one HTML page naming the app VM and counting requests.
- * Usage (the domain's cmdline): [PORT [MAX]]   (default 80, no limit)
- * With MAX, it closes its listening socket after MAX requests (so its
- * public port is unmapped, docs/napt.md) and idles until it is killed.
+ * Usage (the domain's cmdline): [--workers N] [PORT [MAX]]
+ * (default 80, no limit).  With MAX, it closes its listening socket after
+ * MAX requests (so its public port is unmapped, docs/napt.md) and idles
+ * until it is killed.  With --workers N it forks N - 1 workers after
+ * listen(): a process pool of app VMs accepting on the same port, whose
+ * public port the OS server spreads over them (docs/fork.md).
  */
 #include <errno.h>
 #include <poll.h>
@@ -76,19 +79,51 @@ static void serve(int fd, unsigned long count)
 		send_all(fd, body, (size_t)blen);
 }
 
-int main(int argc, char **argv)
+/* Our domain's name: after a fork the child's, not the parent's. */
+static void read_name(void)
 {
-	int port = argc > 1 ? atoi(argv[1]) : 80;
-	unsigned long max = argc > 2 ? strtoul(argv[2], NULL, 10) : 0;
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	unsigned long count = 0;
 	char *v;
-	int s;
 
 	if (!fcos_xs_read(FCOS_XS_NO_TRANSACTION, "name", &v)) {
 		snprintf(name, sizeof(name), "%s", v);
 		free(v);
 	}
+}
+
+/* Fork n - 1 workers; the parent and every worker go on to accept. */
+static void fork_workers(int n)
+{
+	for (int i = 1; i < n; i++) {
+		int pid = fork();
+
+		if (pid == 0) {
+			read_name();
+			return; /* workers do not fork again */
+		}
+		if (pid < 0)
+			printf("httpd: fork: errno %d\n", errno);
+		else
+			printf("FC-HTTPD-WORKER dom%d\n", pid);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int port = 80, workers = 1, pos = 0;
+	unsigned long max = 0;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	unsigned long count = 0;
+	int s;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--workers") && i + 1 < argc)
+			workers = atoi(argv[++i]);
+		else if (pos++ == 0)
+			port = atoi(argv[i]);
+		else
+			max = strtoul(argv[i], NULL, 10);
+	}
+	read_name();
 	s = socket(AF_INET, SOCK_STREAM, 0);
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_ANY);
@@ -98,6 +133,7 @@ int main(int argc, char **argv)
 		       errno);
 		return 1;
 	}
+	fork_workers(workers);
 	printf("FC-HTTPD-READY %s port %d\n", name, port);
 	while (!max || count < max) {
 		int c = accept(s, NULL, NULL);

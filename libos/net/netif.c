@@ -172,6 +172,8 @@ static int bring_up(int again)
 	fcos_mm_stats(&mst);
 	printf("net: %lu of %lu pages free with the stack up\n", mst.free_pages,
 	       mst.nr_pages);
+	if (again)
+		fcos_net_relisten();
 	return 0;
 }
 

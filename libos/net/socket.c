@@ -738,3 +738,21 @@ const char *inet_ntop(int af, const void *src, char *dst, socklen_t size)
 	}
 	return dst;
 }
+
+/*
+ * In a new domain (a fork's child, a migrated app VM) the listening
+ * sockets are still here but the OS server maps none of them to this
+ * domain: ask again, as listen() did.
+ */
+void fcos_net_relisten(void)
+{
+	for (int i = 0; i < MAX_SOCKETS; i++) {
+		struct sock *s = fds[i];
+		int rc;
+
+		if (!s || !s->listening || s->nohook || !fcos_net_listen_hook)
+			continue;
+		rc = fcos_net_listen_hook(s->port);
+		printf("net: port %u listened again: %d\n", s->port, rc);
+	}
+}

@@ -29,5 +29,7 @@ void fcos_net_get_info(struct fcos_net_info *info);
  */
 extern int fcos_net_listen_hook(uint16_t port) __attribute__((weak));
 extern int fcos_net_unlisten_hook(uint16_t port) __attribute__((weak));
+/* Call the listen hook again for every listening socket (a new domain). */
+void fcos_net_relisten(void);
 
 #endif

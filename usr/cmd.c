@@ -21,7 +21,7 @@ const struct fc_cmd fc_cmds[] = {
 	  "id" },
 	{ "ps", main_ps, "[-a] [--json]",
 	  "list app VMs (-a: also exited ones, with exit codes)" },
-	{ "kill", main_kill, "[-s TERM|KILL] [--grace SEC] ID|NAME...",
+	{ "kill", main_kill, "[-s TERM|KILL] [--grace SEC] [--tree] ID|NAME...",
 	  "stop app VMs: TERM asks them to exit, KILL destroys at once" },
 	{ "logs", main_logs, "[-f] [--log-dir DIR] ID|NAME",
 	  "print an app VM's console (-f: follow until it is gone)" },

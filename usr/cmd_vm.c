@@ -322,22 +322,65 @@ static void *fc_term_thread(void *arg)
 }
 
 /*
- * fcapsule kill [-s SIGNAL] [--grace SEC] ID|NAME...
+ * Add every descendant of the first *@n app VMs of *@ids (kill --tree);
+ * the three arrays grow together.  Returns 0 or FC_EXIT_FAIL.
+ */
+static int fc_kill_add_tree(struct fc_xl *x, uint32_t **ids, uint32_t **ended,
+			    uint32_t **late, int *n)
+{
+	uint32_t *desc, *p;
+	int nd = fc_devnode_descendants(x->xs, *ids, *n, &desc);
+
+	if (nd <= 0)
+		return nd < 0 ? FC_EXIT_FAIL : 0;
+	p = realloc(*ids, (*n + nd) * sizeof(*p));
+	if (p)
+		*ids = p;
+	p = p ? realloc(*ended, (*n + nd) * sizeof(*p)) : NULL;
+	if (p)
+		*ended = p;
+	p = p ? realloc(*late, (*n + nd) * sizeof(*p)) : NULL;
+	if (p)
+		*late = p;
+	if (!p) {
+		free(desc);
+		return FC_EXIT_FAIL;
+	}
+	memcpy(*ids + *n, desc, nd * sizeof(*desc));
+	*n += nd;
+	free(desc);
+	return 0;
+}
+
+static void fc_kill_ask_term(uint32_t domid)
+{
+	pthread_t th;
+
+	/* detached: it may outlive the grace period, exit ends it */
+	if (!pthread_create(&th, NULL, fc_term_thread,
+			    (void *)(uintptr_t)domid))
+		pthread_detach(th);
+}
+
+/*
+ * fcapsule kill [-s SIGNAL] [--grace SEC] [--tree] ID|NAME...
  * TERM: ask every app VM to power off (control/shutdown), wait for them
  * together, destroy those still running after the grace period.
  * KILL: destroy at once.  Either way the exit is recorded for ps -a.
+ * Forked children outlive their parent (orphans) unless --tree.
  */
 int main_kill(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "signal", required_argument, NULL, 's' },
 		{ "grace", required_argument, NULL, 'g' },
+		{ "tree", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int tree = 0, named;
 	unsigned long grace = 10;
 	uint32_t *ids = NULL, *ended = NULL, *late = NULL;
 	int sig = SIGTERM, c, i, n = 0, left, ret;
-	pthread_t th;
 	struct fc_xl x = { 0 };
 	double deadline;
 
@@ -354,6 +397,9 @@ int main_kill(int argc, char **argv)
 				return FC_EXIT_USAGE;
 			}
 			break;
+		case 't':
+			tree = 1;
+			break;
 		case 'g':
 			if (fc_parse_ulong(optarg, 0, 3600, &grace)) {
 				fprintf(stderr,
@@ -365,13 +411,13 @@ int main_kill(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: fcapsule kill [-s TERM|KILL] "
-					"[--grace SEC] ID|NAME...\n");
+					"[--grace SEC] [--tree] ID|NAME...\n");
 			return FC_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "usage: fcapsule kill [-s TERM|KILL] "
-				"[--grace SEC] ID|NAME...\n");
+				"[--grace SEC] [--tree] ID|NAME...\n");
 		return FC_EXIT_USAGE;
 	}
 	ret = fc_check_root();
@@ -395,12 +441,16 @@ int main_kill(int argc, char **argv)
 			ret = r;
 			continue;
 		}
-		/* detached: it may outlive the grace period, exit ends it */
-		if (sig == SIGTERM && !pthread_create(&th, NULL, fc_term_thread,
-						      (void *)(uintptr_t)d))
-			pthread_detach(th);
 		ids[n++] = d;
 	}
+	named = n;
+	if (tree && fc_kill_add_tree(&x, &ids, &ended, &late, &n)) {
+		fprintf(stderr, "fcapsule kill: cannot list the children\n");
+		ret = FC_EXIT_FAIL;
+		n = named;
+	}
+	for (i = 0; sig == SIGTERM && i < n; i++)
+		fc_kill_ask_term(ids[i]);
 	if (sig == SIGKILL) {
 		fc_reap_many(&x, ids, n, FC_REASON_KILLED);
 		goto out;

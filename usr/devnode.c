@@ -167,3 +167,53 @@ uint32_t fc_devnode_parent(struct xs_handle *xs, uint32_t domid)
 	free(v);
 	return parent;
 }
+
+/*
+ * Every descendant (children, their children, ...) of the @n app VMs in
+ * @roots, by parent-domid; the roots are not included.  Returns how many
+ * were put in *@out (malloc'd), or a negative errno.
+ */
+int fc_devnode_descendants(struct xs_handle *xs, const uint32_t *roots, int n,
+			   uint32_t **out)
+{
+	uint32_t *all = NULL, *parent, *found;
+	int nall, nfound = 0, i, k, grew;
+
+	*out = NULL;
+	nall = fc_devnode_list(xs, &all);
+	if (nall <= 0)
+		return nall < 0 ? nall : 0;
+	parent = calloc(nall, sizeof(*parent));
+	found = calloc(nall, sizeof(*found));
+	if (!parent || !found) {
+		free(all);
+		free(parent);
+		free(found);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nall; i++)
+		parent[i] = fc_devnode_parent(xs, all[i]);
+	/* Grow the set until no app VM's parent is in it. */
+	do {
+		grew = 0;
+		for (i = 0; i < nall; i++) {
+			int in = 0;
+
+			if (!all[i] || !parent[i])
+				continue;
+			for (k = 0; k < n && !in; k++)
+				in = parent[i] == roots[k];
+			for (k = 0; k < nfound && !in; k++)
+				in = parent[i] == found[k];
+			if (!in)
+				continue;
+			found[nfound++] = all[i];
+			all[i] = 0; /* taken */
+			grew = 1;
+		}
+	} while (grew);
+	free(all);
+	free(parent);
+	*out = found;
+	return nfound;
+}

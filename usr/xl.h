@@ -56,6 +56,8 @@ void fc_devnode_remove(struct xs_handle *xs, uint32_t domid);
 int fc_devnode_list(struct xs_handle *xs, uint32_t **domids);
 int fc_devnode_exists(struct xs_handle *xs, uint32_t domid);
 uint32_t fc_devnode_parent(struct xs_handle *xs, uint32_t domid);
+int fc_devnode_descendants(struct xs_handle *xs, const uint32_t *roots, int n,
+			   uint32_t **out);
 
 int fc_devnode_set_net(struct xs_handle *xs, uint32_t domid, uint32_t addr);
 

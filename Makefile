@@ -23,7 +23,7 @@ USR_OBJS := $(filter-out $(O)/usr/main.o,$(USR_SRCS:%.c=$(O)/%.o))
 
 .PHONY: all kmod usr libos guest benchtools deps test unit integration \
 	check-style demo shell bench bench-boot bench-nop bench-napt bench-ipc \
-	bench-listen bench-cap clean
+	bench-listen bench-cap bench-fork clean
 
 all: kmod usr libos guest benchtools
 
@@ -103,7 +103,8 @@ test: all
 demo: all
 	scripts/demo
 
-bench: bench-boot bench-nop bench-napt bench-ipc bench-cap bench-listen
+bench: bench-boot bench-nop bench-napt bench-ipc bench-cap bench-listen \
+	bench-fork
 
 bench-boot: all
 	scripts/bench-boot $(N) $(REPS)
@@ -122,6 +123,9 @@ bench-cap: all
 
 bench-listen: all
 	scripts/bench-listen $(LISTEN_N)
+
+bench-fork: all
+	scripts/bench-fork $(FORK_REPS)
 
 shell: all
 	scripts/fc-instance shell

@@ -68,6 +68,9 @@ static struct {
 	int lock;	/* control(): one state transition at a time */
 	int failed_sessions;
 	int threads_started;
+	/* From suspend to resume the backend directory may be another
+	 * domain's (in a new domain): its state must not be acted on. */
+	int suspended, missed_control;
 	struct fcos_waitq wq; /* callers, fcfront-rx, control lock */
 	/* Inbound messages copied out of the ring, acked when consumed
 	 * (an area body stays in the in-area until then). */
@@ -667,6 +670,10 @@ static void control(void)
 	int rc;
 
 	lock();
+	if (fc.suspended) {
+		fc.missed_control = 1;
+		goto out;
+	}
 	if (fc.state == FCFRONT_NODEV || fc.state == FCFRONT_SUSPENDED ||
 	    fc.state == FCFRONT_DETACHED)
 		goto out;
@@ -679,6 +686,10 @@ static void control(void)
 	}
 	if (fcos_xenbus_read_state(fc.be, &bs))
 		bs = XenbusStateUnknown; /* backend directory gone */
+	if (fc.suspended) { /* it came while we waited for the read */
+		fc.missed_control = 1;
+		goto out;
+	}
 
 	switch (bs) {
 	case XenbusStateInitWait:
@@ -964,6 +975,8 @@ int fcfront_restart_session(void)
  * callers waiting for a response keep waiting. */
 int fcfront_suspend(void)
 {
+	fc.suspended = 1;
+	fc.missed_control = 0;
 	return 0;
 }
 
@@ -998,9 +1011,14 @@ int fcfront_resume(int new_domain)
 {
 	int rc;
 
-	if (!new_domain || fc.state == FCFRONT_NODEV)
+	if (!new_domain || fc.state == FCFRONT_NODEV) {
+		fc.suspended = 0;
+		if (fc.missed_control)
+			control(); /* what the backend did meanwhile */
 		return 0;
+	}
 	lock();
+	fc.suspended = 0;
 	fc.port = FCOS_EVTCHN_INVALID;
 	if (fc.state == FCFRONT_DETACHED || fc.state == FCFRONT_SUSPENDED) {
 		fc.state = FCFRONT_NODEV; /* the raw user's pages are its own */

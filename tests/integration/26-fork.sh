@@ -104,8 +104,13 @@ done
 t_check "20 forks returned in the parent ($n)" test "$n" = 20
 kids=$($FC ps | awk -v p="$(fc_domid many)" '$2 == p' | wc -l)
 t_check "ps shows 20 children of many ($kids)" test "$kids" = 20
-t_check "every child knows it is one" \
-	sh -c "for i in \$(seq 1 20); do grep -aq '^FC-FORK-CHILD 0 .* name=many.\$i ' $CONSOLE_DIR/guest-many.\$i.log || exit 1; done"
+all_children_know() {
+	local i
+	for i in $(seq 1 20); do
+		t_wait_console many.$i "^FC-FORK-CHILD 0 .* name=many\.$i " 120 || return 1
+	done
+}
+t_check "every child's fork() returned 0 under its own name" all_children_know
 
 # --- orphans, then the tree ---
 t_check "kill the parent fk only" $FC kill -s KILL fk
@@ -119,5 +124,8 @@ t_check "no address left" sh -c "! ls /run/fcapsule/net/addr/ 2>/dev/null | grep
 t_check "no fcapsule device node left" \
 	sh -c "! xenstore-ls /local/domain/0/backend/fcapsule 2>/dev/null | grep -q ."
 t_check "no fork mark left" sh -c "! ls /run/fcapsule/forked 2>/dev/null | grep -q ."
-t_check "rmmod" rmmod fcapsule
+# The module goes once the OS server that holds /dev/fcapsule is stopped.
+kill "$(cat /run/fcapsule/serve.pid)" 2>/dev/null
+for ((i = 0; i < 50; i++)); do rmmod fcapsule 2>/dev/null && break; sleep 0.2; done
+t_check "rmmod after the OS server stopped" sh -c "! lsmod | grep -q '^fcapsule '"
 t_done

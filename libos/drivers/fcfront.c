@@ -25,9 +25,9 @@
 #include "fcfront_priv.h"
 
 /* listen() -> NAPT (fcfront_hooks.c): the network stack's references are
- * weak, so this one links the hooks in with the frontend. */
-static int (*const keep_listen_hook)(uint16_t)
-	__attribute__((used)) = fcos_net_listen_hook;
+ * weak, so this strong one links the hooks in with the frontend. */
+static const void *const keep_listen_hooks __attribute__((used)) =
+	fcfront_listen_hooks;
 
 struct fcfront_dev fcfront_dev = { .state = FCFRONT_NODEV,
 				   .port = FCOS_EVTCHN_INVALID };

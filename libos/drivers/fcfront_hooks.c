@@ -30,3 +30,8 @@ int fcos_net_unlisten_hook(uint16_t port)
 {
 	return listen_call(FC_OP_UNLISTEN, port);
 }
+
+int (*const fcfront_listen_hooks[2])(uint16_t port) = {
+	fcos_net_listen_hook,
+	fcos_net_unlisten_hook,
+};

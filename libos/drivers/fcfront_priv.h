@@ -80,6 +80,10 @@ void fcfront_fail_inflight(void);
 void fcfront_poll_rings(void);
 void fcfront_resend_inflight(void);
 
+/* fcfront_hooks.c: the hooks, by a name the network stack does not
+ * declare weak */
+extern int (*const fcfront_listen_hooks[2])(uint16_t port);
+
 /* fcfront_area.c */
 void fcfront_areas_setup(void);
 void fcfront_areas_release(void);

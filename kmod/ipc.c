@@ -20,6 +20,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <xen/events.h>
@@ -164,7 +166,8 @@ static s32 fcback_ipc_deliver_area(struct fcback_capsule *dest,
 		spin_unlock(&dest->in_lock);
 		return -FC_ESRCH;
 	}
-	if (len > dest->in_area.size) {	/* no area, or too small */
+	if (!dest->in_area.addr || len > dest->in_area.size) {
+		/* No area (even for an empty body), or too small. */
 		spin_unlock(&dest->in_lock);
 		return -FC_EMSGSIZE;
 	}
@@ -394,40 +397,43 @@ long fcback_ioc_ipc_rule(void __user *argp, u32 verdict)
 
 long fcback_ioc_ipc_list(void __user *argp)
 {
-	struct fc_ioc_ipc_rule __user *urules;
-	struct fc_ioc_ipc_rule one;
+	struct fc_ioc_ipc_rule *buf;
 	struct fc_ioc_ipc_list l;
-	unsigned int i;
+	unsigned int i, room;
 	int err = 0;
 
 	if (copy_from_user(&l, argp, sizeof(l)))
 		return -EFAULT;
 	if (l.size != sizeof(l) || l.reserved)
 		return -EINVAL;
-	urules = u64_to_user_ptr(l.rules);
+	/* Copied out after the mutex is dropped (see registry_list). */
+	room = min_t(u32, l.capacity, FCBACK_IPC_RULES_MAX);
+	buf = kvcalloc(max(room, 1u), sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
 
 	l.count = 0;
 	fcback_registry_lock();
-	for (i = 0; i < fcback_policy.n && l.count < l.capacity; i++) {
+	for (i = 0; i < fcback_policy.n && l.count < room; i++) {
 		const struct fcback_ipc_rule *r = &fcback_policy.rules[i];
+		struct fc_ioc_ipc_rule *one = &buf[l.count++];
 
-		memset(&one, 0, sizeof(one));
-		one.size = sizeof(one);
-		one.flags = (r->a.by_name ? FC_IPC_RULE_A_NAME : 0) |
-			    (r->b.by_name ? FC_IPC_RULE_B_NAME : 0);
-		one.a_domid = r->a.domid;
-		one.b_domid = r->b.domid;
-		memcpy(one.a_name, r->a.name, sizeof(one.a_name));
-		memcpy(one.b_name, r->b.name, sizeof(one.b_name));
-		one.verdict = r->verdict;
-		if (copy_to_user(&urules[l.count], &one, sizeof(one))) {
-			err = -EFAULT;
-			break;
-		}
-		l.count++;
+		one->size = sizeof(*one);
+		one->flags = (r->a.by_name ? FC_IPC_RULE_A_NAME : 0) |
+			     (r->b.by_name ? FC_IPC_RULE_B_NAME : 0);
+		one->a_domid = r->a.domid;
+		one->b_domid = r->b.domid;
+		memcpy(one->a_name, r->a.name, sizeof(one->a_name));
+		memcpy(one->b_name, r->b.name, sizeof(one->b_name));
+		one->verdict = r->verdict;
 	}
 	l.total = fcback_policy.n;
 	fcback_registry_unlock();
+
+	if (l.count && copy_to_user(u64_to_user_ptr(l.rules), buf,
+				    l.count * sizeof(*buf)))
+		err = -EFAULT;
+	kvfree(buf);
 	if (err)
 		return err;
 	return copy_to_user(argp, &l, sizeof(l)) ? -EFAULT : 0;
@@ -438,7 +444,7 @@ static void fcback_ipc_fill(struct fcback_capsule *cap,
 {
 	memset(o, 0, sizeof(*o));
 	o->domid = cap->domid;
-	o->family = cap->family;
+	o->family = (u32)cap->family;	/* app ids fit: see ioctl.h */
 	o->app_id = cap->app_id;
 	strscpy(o->name, cap->name, sizeof(o->name));
 	o->sent = atomic64_read(&cap->n_ipc_sent);
@@ -456,33 +462,39 @@ static void fcback_ipc_fill(struct fcback_capsule *cap,
 
 long fcback_ioc_ipc_stats(void __user *argp)
 {
-	struct fc_ioc_ipc_stat __user *ustats;
+	struct fc_ioc_ipc_stat *buf = NULL;
 	struct fc_ioc_ipc_stats s;
-	struct fc_ioc_ipc_stat one;
 	struct fcback_capsule *cap;
+	u32 room;
 	int err = 0;
 
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
 	if (s.size != sizeof(s) || memchr_inv(s.reserved, 0, sizeof(s.reserved)))
 		return -EINVAL;
-	ustats = u64_to_user_ptr(s.stats);
+	/* Copied out after the mutex is dropped (see registry_list). */
+	room = min_t(u32, s.capacity, fcback_registry_count());
+	if (room) {
+		buf = kvmalloc_array(room, sizeof(*buf), GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
 
 	s.count = 0;
 	s.total = 0;
 	fcback_registry_lock();
 	list_for_each_entry(cap, fcback_registry_head(), node) {
 		s.total++;
-		if (err || s.count == s.capacity)
-			continue;
-		fcback_ipc_fill(cap, &one);
-		if (copy_to_user(&ustats[s.count], &one, sizeof(one)))
-			err = -EFAULT;
-		else
-			s.count++;
+		if (s.count < room)
+			fcback_ipc_fill(cap, &buf[s.count++]);
 	}
 	s.rules = fcback_policy.n;
 	fcback_registry_unlock();
+
+	if (s.count && copy_to_user(u64_to_user_ptr(s.stats), buf,
+				    s.count * sizeof(*buf)))
+		err = -EFAULT;
+	kvfree(buf);
 	if (err)
 		return err;
 

@@ -19,8 +19,10 @@
 
 #define FCBACK_DRV_NAME "fcapsule"
 
-/* Capacity of each receiver's IPC queue in the module (messages). */
+/* Capacity of each receiver's IPC queue in the module (messages)... */
 #define FCBACK_IPCQ_LEN 128
+/* ...and how much of it one sender may hold. */
+#define FCBACK_IPCQ_SHARE (FCBACK_IPCQ_LEN / 4)
 
 /*
  * Requests one run of a capsule's worker serves before it queues itself
@@ -35,6 +37,9 @@ struct fcback_ipc_qent {
 	u32 src_domid;
 	u32 len;
 };
+
+/* cap->flags: an IPC sender consumed acks since the worker last ran. */
+#define FCBACK_ACKS_TAKEN 0
 
 /* A request handed to userspace and not yet completed. */
 struct fcback_pending {
@@ -93,6 +98,8 @@ struct fcback_capsule {
 	/* IPC messages for us waiting for in-ring slots, under in_lock. */
 	struct fcback_ipc_qent *ipcq;	/* FCBACK_IPCQ_LEN, from probe */
 	unsigned int ipcq_head, ipcq_count;
+	bool full_kicked;	/* notified of a refused send, no ack since */
+	unsigned long flags;	/* FCBACK_ACKS_TAKEN */
 	struct fcback_pending pending[FC_RING_SLOTS];	/* under rsp_lock */
 
 	/* IPC data areas (kmod/area.c); in-area space under in_lock. */

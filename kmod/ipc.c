@@ -8,7 +8,9 @@
  * Each receiver has a bounded queue (FCBACK_IPCQ_LEN) in front of its
  * inbound ring: a message that finds the ring full (or the queue not
  * empty: order) waits there until the receiver acknowledges, and a full
- * queue refuses the sender with -EAGAIN.  Nothing is dropped silently:
+ * queue refuses the sender with -EAGAIN.  One sender may hold at most
+ * FCBACK_IPCQ_SHARE entries of a receiver's queue, so that it cannot
+ * keep the others out.  Nothing is dropped silently:
  * messages still queued when a receiver goes away are counted as dropped
  * on their sender and module-wide.
  *
@@ -83,9 +85,55 @@ bool fcback_ipc_flush_locked(struct fcback_capsule *cap)
 	return put;
 }
 
+/* Entries of dest's queue from src; in_lock held. */
+static unsigned int fcback_ipcq_from(struct fcback_capsule *dest,
+				     struct fcback_capsule *src)
+{
+	unsigned int i, n = 0;
+
+	lockdep_assert_held(&dest->in_lock);
+	for (i = 0; i < dest->ipcq_count; i++)
+		if (dest->ipcq[(dest->ipcq_head + i) % FCBACK_IPCQ_LEN]
+			    .src_app_id == src->app_id)
+			n++;
+	return n;
+}
+
+/* Whether src may queue one more message for dest; in_lock held. */
+static bool fcback_ipcq_room(struct fcback_capsule *dest,
+			     struct fcback_capsule *src)
+{
+	if (dest->ipcq_count >= FCBACK_IPCQ_LEN)
+		return false;
+	return dest->ipcq_count < FCBACK_IPCQ_SHARE ||
+	       fcback_ipcq_from(dest, src) < FCBACK_IPCQ_SHARE;
+}
+
 /*
- * Deliver msg to dest, or queue it: 0, -EAGAIN (queue full) or -ESRCH
- * (dest misbehaved and is no longer served).  Registry mutex held.
+ * A send was refused for lack of room: the receiver must look at its
+ * ring, but one event until it acknowledges is enough (not one per
+ * refused send).  in_lock held; returns whether to notify.
+ */
+static bool fcback_ipc_kick(struct fcback_capsule *dest)
+{
+	lockdep_assert_held(&dest->in_lock);
+	if (dest->full_kicked)
+		return false;
+	dest->full_kicked = true;
+	return true;
+}
+
+/* The receiver's acks taken by a sender: its own event is not spurious. */
+static void fcback_ipc_take_acks(struct fcback_capsule *dest)
+{
+	if (fcback_process_in_acks(dest) > 0)
+		set_bit(FCBACK_ACKS_TAKEN, &dest->flags);
+}
+
+/*
+ * Deliver msg to dest, or queue it: 0, -EAGAIN (queue full, or src's
+ * share of it) or -ESRCH (dest misbehaved and is no longer served).
+ * Registry mutex held.
  */
 static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 			      struct fcback_capsule *src,
@@ -100,8 +148,10 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 	 * fcback_process_in_acks()): take them now, so that RING_FULL below
 	 * counts the slots it has really freed.
 	 */
+	bool kick;
+
 	if (!READ_ONCE(dest->broken))
-		fcback_process_in_acks(dest);
+		fcback_ipc_take_acks(dest);
 
 	spin_lock(&dest->in_lock);
 	if (READ_ONCE(dest->broken) || !dest->ipcq) {
@@ -116,7 +166,7 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 		 * req_event.
 		 */
 		RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dest->in_ring, notify);
-	} else if (dest->ipcq_count < FCBACK_IPCQ_LEN) {
+	} else if (fcback_ipcq_room(dest, src)) {
 		e = &dest->ipcq[(dest->ipcq_head + dest->ipcq_count) %
 				FCBACK_IPCQ_LEN];
 		e->msg = *msg;
@@ -126,9 +176,10 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 		dest->ipcq_count++;
 		queued = true;
 	} else {
+		kick = fcback_ipc_kick(dest);
 		spin_unlock(&dest->in_lock);
-		/* Full: make sure the receiver looks at its ring. */
-		notify_remote_via_irq(dest->irq);
+		if (kick)
+			notify_remote_via_irq(dest->irq);
 		return -FC_EAGAIN;
 	}
 	spin_unlock(&dest->in_lock);
@@ -140,7 +191,7 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 	 * receiver's next ack (and takes any ack that came meanwhile).
 	 */
 	if (queued)
-		fcback_process_in_acks(dest);
+		fcback_ipc_take_acks(dest);
 	return 0;
 }
 
@@ -157,9 +208,10 @@ static s32 fcback_ipc_deliver_area(struct fcback_capsule *dest,
 {
 	u32 off, charge;
 	int notify = 0;
+	bool kick;
 
 	if (!READ_ONCE(dest->broken))
-		fcback_process_in_acks(dest);	/* acks free room, as above */
+		fcback_ipc_take_acks(dest);	/* acks free room, as above */
 
 	spin_lock(&dest->in_lock);
 	if (READ_ONCE(dest->broken)) {
@@ -173,9 +225,10 @@ static s32 fcback_ipc_deliver_area(struct fcback_capsule *dest,
 	}
 	if (dest->ipcq_count || RING_FULL(&dest->in_ring) ||
 	    !fcback_area_alloc(dest, len, &off, &charge)) {
+		kick = fcback_ipc_kick(dest);
 		spin_unlock(&dest->in_lock);
-		/* Full: make sure the receiver looks at its ring. */
-		notify_remote_via_irq(dest->irq);
+		if (kick)
+			notify_remote_via_irq(dest->irq);
 		return -FC_EAGAIN;
 	}
 	/* The body was checked against the sender's area by the caller. */

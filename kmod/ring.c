@@ -365,6 +365,7 @@ int fcback_process_in_acks(struct fcback_capsule *cap)
 			fcback_area_release(cap, ring->rsp_cons);
 			ring->rsp_cons++;
 			atomic64_inc(&cap->n_in_acked);
+			cap->full_kicked = false;
 			done = 1;
 		}
 		/* Slots freed: move IPC messages queued for us onto them. */
@@ -434,7 +435,11 @@ static void fcback_ring_work(struct work_struct *work)
 	ret = fcback_process_in_acks(cap);
 	if (ret < 0)
 		return;
-	if (ret > 0)
+	/*
+	 * Acks an IPC sender took for us (kmod/ipc.c) were work our event
+	 * announced: not spurious, or lateeoi would delay our requests.
+	 */
+	if (ret > 0 || test_and_clear_bit(FCBACK_ACKS_TAKEN, &cap->flags))
 		eoi_flags = 0;
 
 	if (!budget) {
@@ -527,6 +532,8 @@ int fcback_ring_connect(struct fcback_capsule *cap, grant_ref_t ring_ref,
 	cap->in_next_id = 1;
 	cap->ipcq_head = 0;
 	cap->ipcq_count = 0;
+	cap->full_kicked = false;
+	clear_bit(FCBACK_ACKS_TAKEN, &cap->flags);
 	WRITE_ONCE(cap->broken, false);
 	WRITE_ONCE(cap->started, false);
 	return 0;

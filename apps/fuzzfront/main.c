@@ -20,11 +20,20 @@
  *   fuzzfront [SEED [N]]      N defaults to 100000; SEED 0: from the clock
  *   fuzzfront steady          a well-behaved neighbour: NOPs for ever,
  *                             FC-FUZZ-STEADY n=.. errors=.. every 500
+ * and, for the fairness benchmark (scripts/bench-fair):
+ *   fuzzfront lat N           N NOP round trips timed, one line
+ *                             FC-FUZZ-LAT n=.. min=.. p50=.. p99=.. max=..
+ *                             (µs, raw TSC) tsc_min=.. (cycles) and the
+ *                             same from fcos_monotonic_ns (mono_*)
+ *   fuzzfront storm           notifications for ever, no request
+ *   fuzzfront ipcflood NAME   IPC_SEND of 8 bytes to NAME for ever
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fc.h>
+#include <fc/stats.h>
+#include <fcos/arch.h>
 #include <fcos/evtchn.h>
 #include <fcos/gnttab.h>
 #include <fcos/mm.h>
@@ -43,7 +52,8 @@ static unsigned int ring_ref, in_ring_ref, port;
 static domid_t self;
 static uint64_t rng;
 static unsigned long long ops;
-static RING_IDX pending; /* unanswered: LISTENs the OS server holds */
+static RING_IDX pending;     /* unanswered: LISTENs the OS server holds */
+static RING_IDX new_listens; /* valid LISTENs in the batch being built */
 static unsigned long long listen_id = 1ULL << 40;
 
 static struct {
@@ -355,12 +365,14 @@ static void random_request(struct fcapsule_request *r)
 	case FC_OP_UNLISTEN:
 	case FC_OP_EXIT:
 		/* Mostly malformed; a few valid LISTENs stay pending. */
-		if (r->opcode == FC_OP_LISTEN && pending < 8 && !(rnd() % 8)) {
+		if (r->opcode == FC_OP_LISTEN && pending + new_listens < 8 &&
+		    !(rnd() % 8)) {
 			memset(r, 0, sizeof(*r));
 			r->id = listen_id++;
 			r->opcode = FC_OP_LISTEN;
 			r->u.listen.proto = FC_PROTO_TCP;
 			r->u.listen.port = 1 + rnd() % 65535;
+			new_listens++;
 		} else {
 			r->flags |= 1u << (rnd() % 32);
 		}
@@ -378,6 +390,7 @@ static void ring_batch(void)
 		return;
 	}
 	k = 1 + rnd() % room;
+	new_listens = 0;
 	for (i = 0; i < k; i++)
 		random_request(&raw.sring->ring[prod++ % NSLOTS].req);
 	push();
@@ -386,7 +399,8 @@ static void ring_batch(void)
 		for (i = first; i != prod; i++)
 			raw.sring->ring[i % NSLOTS].req.opcode = rnd();
 	ops += k;
-	pending = settle(pending);
+	/* Those may stay pending (or be refused -EBUSY: answered). */
+	pending = settle(pending + new_listens);
 }
 
 static void notify_storm(void)
@@ -551,6 +565,73 @@ static void steady(void)
 	}
 }
 
+static void lat(int n)
+{
+	uint64_t *t = malloc(sizeof(*t) * n), *m = malloc(sizeof(*m) * n);
+	uint64_t c0, c1, m0, tsc_min = ~0ULL;
+	struct fc_stats_summary a, b;
+	char x[8][24];
+	int i;
+
+	if (!t || !m || n < 1 || fc_wait_connected(60 * FCOS_NSEC_PER_SEC)) {
+		printf("FC-FUZZ-LAT failed\n");
+		return;
+	}
+	for (i = 0; i < 100; i++)
+		fc_nop();
+	for (i = 0; i < n; i++) {
+		m0 = fcos_monotonic_ns();
+		c0 = fcos_rdtsc();
+		if (fc_nop()) {
+			printf("FC-FUZZ-LAT NOP failed\n");
+			return;
+		}
+		c1 = fcos_rdtsc();
+		m[i] = fcos_monotonic_ns() - m0;
+		if (c1 - c0 < tsc_min)
+			tsc_min = c1 - c0;
+		t[i] = fcos_tsc_to_ns(c1 - c0);
+	}
+	fc_stats_summarize(t, n, &a);
+	fc_stats_summarize(m, n, &b);
+	printf("FC-FUZZ-LAT n=%d min=%s p50=%s p99=%s max=%s tsc_min=%llu "
+	       "mono_min=%s mono_p50=%s mono_p99=%s mono_max=%s\n",
+	       n, fc_stats_us(a.min, x[0]), fc_stats_us(a.med, x[1]),
+	       fc_stats_us(a.p99, x[2]), fc_stats_us(t[n - 1], x[3]),
+	       (unsigned long long)tsc_min, fc_stats_us(b.min, x[4]),
+	       fc_stats_us(b.med, x[5]), fc_stats_us(b.p99, x[6]),
+	       fc_stats_us(m[n - 1], x[7]));
+}
+
+static void storm(void)
+{
+	if (fc_wait_connected(60 * FCOS_NSEC_PER_SEC) || fcfront_detach(&raw))
+		return;
+	printf("FC-FUZZ-STORM started\n");
+	for (;;)
+		fcos_evtchn_notify(raw.port);
+}
+
+static void ipcflood(const char *name)
+{
+	struct fc_ipc_send_req r;
+	unsigned long n = 0, ok = 0;
+
+	if (fc_wait_connected(60 * FCOS_NSEC_PER_SEC))
+		return;
+	memset(&r, 0, sizeof(r));
+	r.len = 8;
+	snprintf(r.dest_name, sizeof(r.dest_name), "%s", name);
+	printf("FC-FUZZ-IPCFLOOD started\n");
+	for (;;) {
+		if (!fc_call_ex(FC_OP_IPC_SEND, FC_IPC_F_BY_NAME, &r, sizeof(r),
+				NULL, 0, FCOS_TIME_NEVER))
+			ok++;
+		if (!(++n % 10000))
+			printf("FC-FUZZ-IPCFLOOD n=%lu ok=%lu\n", n, ok);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long target = 100000;
@@ -559,6 +640,18 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "steady")) {
 		steady();
+		return 1;
+	}
+	if (argc > 2 && !strcmp(argv[1], "lat")) {
+		lat(atoi(argv[2]));
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "storm")) {
+		storm();
+		return 1;
+	}
+	if (argc > 2 && !strcmp(argv[1], "ipcflood")) {
+		ipcflood(argv[2]);
 		return 1;
 	}
 	if (argc > 1)
@@ -575,7 +668,7 @@ int main(int argc, char **argv)
 	}
 
 	/* A reconnect storm: clean sessions back to back. */
-	for (int i = 0; i < 30; i++)
+	for (int i = 0; i < 20; i++)
 		session(HS_GOOD);
 	if (reconnect())
 		goto out;

@@ -23,7 +23,7 @@ USR_OBJS := $(filter-out $(O)/usr/main.o,$(USR_SRCS:%.c=$(O)/%.o))
 
 .PHONY: all kmod usr libos guest benchtools deps test unit integration \
 	check-style demo shell bench bench-boot bench-nop bench-napt bench-ipc \
-	bench-listen bench-cap clean
+	bench-listen bench-cap bench-fair clean
 
 all: kmod usr libos guest benchtools
 
@@ -122,6 +122,9 @@ bench-cap: all
 
 bench-listen: all
 	scripts/bench-listen $(LISTEN_N)
+
+bench-fair: all
+	scripts/bench-fair $(FAIR_N)
 
 shell: all
 	scripts/fc-instance shell

@@ -24,7 +24,9 @@
  *   fuzzfront lat N           N NOP round trips timed, one line
  *                             FC-FUZZ-LAT n=.. min=.. p50=.. p99=.. max=..
  *                             (µs, raw TSC) tsc_min=.. (cycles) and the
- *                             same from fcos_monotonic_ns (mono_*)
+ *                             same from fcos_monotonic_ns (mono_*), over
+ *                             the samples Xen did not update our time
+ *                             info during (spanned=: the others)
  *   fuzzfront storm           notifications for ever, no request
  *   fuzzfront ipcflood NAME   IPC_SEND of 8 bytes to NAME for ever
  */
@@ -565,13 +567,29 @@ static void steady(void)
 	}
 }
 
+/* Xen bumps it at every update of our time info (calibration, pCPU move). */
+static uint32_t time_version(void)
+{
+	return ((volatile struct vcpu_time_info *)&fcos_shared_info
+			->vcpu_info[0]
+			.time)
+		->version;
+}
+
+/*
+ * The samples of intervals during which Xen updated our time info are
+ * reported apart (spanned=): their raw TSC delta mixes two pCPUs' or two
+ * calibrations' TSCs (under emulation Xen rewrites TSCs it cannot trust),
+ * which is where round trips of a few cycles come from.
+ */
 static void lat(int n)
 {
 	uint64_t *t = malloc(sizeof(*t) * n), *m = malloc(sizeof(*m) * n);
-	uint64_t c0, c1, m0, tsc_min = ~0ULL;
+	uint64_t c0, c1, m0, tsc_min = ~0ULL, span_min = ~0ULL;
 	struct fc_stats_summary a, b;
+	int i, k = 0, spanned = 0;
+	uint32_t v0;
 	char x[8][24];
-	int i;
 
 	if (!t || !m || n < 1 || fc_wait_connected(60 * FCOS_NSEC_PER_SEC)) {
 		printf("FC-FUZZ-LAT failed\n");
@@ -580,6 +598,7 @@ static void lat(int n)
 	for (i = 0; i < 100; i++)
 		fc_nop();
 	for (i = 0; i < n; i++) {
+		v0 = time_version();
 		m0 = fcos_monotonic_ns();
 		c0 = fcos_rdtsc();
 		if (fc_nop()) {
@@ -587,20 +606,32 @@ static void lat(int n)
 			return;
 		}
 		c1 = fcos_rdtsc();
-		m[i] = fcos_monotonic_ns() - m0;
+		if (time_version() != v0 || (v0 & 1)) {
+			spanned++;
+			if (c1 - c0 < span_min)
+				span_min = c1 - c0;
+			continue;
+		}
+		m[k] = fcos_monotonic_ns() - m0;
 		if (c1 - c0 < tsc_min)
 			tsc_min = c1 - c0;
-		t[i] = fcos_tsc_to_ns(c1 - c0);
+		t[k++] = fcos_tsc_to_ns(c1 - c0);
 	}
-	fc_stats_summarize(t, n, &a);
-	fc_stats_summarize(m, n, &b);
+	if (!k) {
+		printf("FC-FUZZ-LAT no steady sample\n");
+		return;
+	}
+	fc_stats_summarize(t, k, &a);
+	fc_stats_summarize(m, k, &b);
 	printf("FC-FUZZ-LAT n=%d min=%s p50=%s p99=%s max=%s tsc_min=%llu "
-	       "mono_min=%s mono_p50=%s mono_p99=%s mono_max=%s\n",
-	       n, fc_stats_us(a.min, x[0]), fc_stats_us(a.med, x[1]),
-	       fc_stats_us(a.p99, x[2]), fc_stats_us(t[n - 1], x[3]),
-	       (unsigned long long)tsc_min, fc_stats_us(b.min, x[4]),
+	       "spanned=%d spanned_tsc_min=%llu mono_min=%s mono_p50=%s "
+	       "mono_p99=%s mono_max=%s\n",
+	       k, fc_stats_us(a.min, x[0]), fc_stats_us(a.med, x[1]),
+	       fc_stats_us(a.p99, x[2]), fc_stats_us(t[k - 1], x[3]),
+	       (unsigned long long)tsc_min, spanned,
+	       (unsigned long long)span_min, fc_stats_us(b.min, x[4]),
 	       fc_stats_us(b.med, x[5]), fc_stats_us(b.p99, x[6]),
-	       fc_stats_us(m[n - 1], x[7]));
+	       fc_stats_us(m[k - 1], x[7]));
 }
 
 static void storm(void)

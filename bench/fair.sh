@@ -4,7 +4,8 @@
 # NOP round trips (N, default 2000) of a well-behaved app VM (fuzzfront
 # lat) alone, then next to a NOP flooder (fuzzfront steady), an IPC
 # flooder at a receiver of its own (fuzzfront ipcflood rx -> ipctest
-# recv), and a notification storm (fuzzfront storm).  One line per case
+# recv), a CPU-bound neighbour (cpuloop, the control for the next) and a
+# notification storm (fuzzfront storm).  One line per case
 # in $FC_JOB_OUT/fair.txt: "CASE n p50 p99 min tsc_min spanned dom0_cpu_s"
 # (over the samples Xen did not update the guest's time info during;
 # "spanned" counts the others), plus what Xen says of TSCs in tsc.txt.
@@ -68,6 +69,11 @@ fc_start ipcflood fuzzfront "ipcflood rx" && wait_line ipcflood '^FC-FUZZ-IPCFLO
 run_case ipc-flooder
 xl destroy ipcflood
 xl destroy rx
+
+# Control for the storm: a neighbour that only burns its CPU (no events).
+fc_start cpuhog cpuloop 2000000000 && sleep 3
+run_case cpu-hog
+xl destroy cpuhog
 
 fc_start storm fuzzfront storm && wait_line storm '^FC-FUZZ-STORM' 120
 run_case notify-storm

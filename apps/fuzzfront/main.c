@@ -137,7 +137,8 @@ enum hs {
 	HS_AREANOREF,
 	HS_AREABADREF,
 	HS_AREAALIAS,
-	HS_KINDS
+	HS_KINDS,
+	HS_OUTONLY = HS_KINDS /* not hostile: an out-area, no in-area */
 };
 
 static const char *const hs_name[HS_KINDS] = {
@@ -158,7 +159,7 @@ static int hs_fatal(enum hs k)
 
 static unsigned int hs_tries[HS_KINDS], hs_closing[HS_KINDS], hs_conn[HS_KINDS],
 	hs_timeout[HS_KINDS];
-static grant_ref_t ro_ref;
+static grant_ref_t ro_ref, rw_ref;
 
 /*
  * End the session (if any), wait for the backend Closed, then start one
@@ -237,6 +238,10 @@ static int session(enum hs kind)
 	case HS_AREABADREF:
 		put(FC_XS_IPC_OUT_PAGES, "%u", 1);
 		put(FC_XS_IPC_OUT_REF "0", "%u", 0x200000u + rnd() % 1000);
+		break;
+	case HS_OUTONLY:
+		put(FC_XS_IPC_OUT_PAGES, "%u", 1);
+		put(FC_XS_IPC_OUT_REF "0", "%u", rw_ref);
 		break;
 	case HS_AREAALIAS:
 		/* The in-area is the request ring's page. */
@@ -514,6 +519,9 @@ static int setup(void)
 	page = fcos_alloc_page();
 	if (!page || fcos_gnttab_grant_page(0, page, 1, &ro_ref))
 		return -1;
+	page = fcos_alloc_page();
+	if (!page || fcos_gnttab_grant_page(0, page, 0, &rw_ref))
+		return -1;
 	if (fcfront_detach(&raw))
 		return -1;
 	prod = raw.req_prod_pvt;
@@ -549,6 +557,29 @@ static int final_nops(int n)
 			ok++;
 	}
 	return ok;
+}
+
+/* An IPC_SEND of @len bytes from our out-area to ourselves: its status. */
+static int area_send(uint32_t len)
+{
+	struct fcapsule_request *r = &raw.sring->ring[prod++ % NSLOTS].req;
+	uint64_t end = fcos_monotonic_ns() + 2000 * MS;
+	struct fcapsule_response rsp;
+
+	memset(r, 0, sizeof(*r));
+	r->id = 9000 + len;
+	r->opcode = FC_OP_IPC_SEND;
+	r->flags = FC_IPC_F_AREA;
+	r->u.ipc_send.dest_domid = self;
+	r->u.ipc_send.len = len;
+	push();
+	while (raw.sring->rsp_prod == rsp_cons && fcos_monotonic_ns() < end)
+		fcos_yield();
+	if (raw.sring->rsp_prod == rsp_cons)
+		return 1;
+	xen_rmb();
+	rsp = raw.sring->ring[rsp_cons++ % NSLOTS].rsp;
+	return rsp.status;
 }
 
 static void steady(void)
@@ -732,6 +763,13 @@ int main(int argc, char **argv)
 
 out:
 	nops = reconnect() ? -1 : final_nops(100);
+	/* A receiver without an in-area: -EMSGSIZE, an empty body too. */
+	for (int i = 0; i < 50; i++)
+		if (session(HS_OUTONLY) == XenbusStateConnected) {
+			printf("FC-FUZZ-AREA len0=%d len8=%d\n", area_send(0),
+			       area_send(8));
+			break;
+		}
 	for (int k = 1; k < HS_KINDS; k++)
 		printf("FC-FUZZ-HS %s fatal=%d tries=%u closing=%u "
 		       "connected=%u timeout=%u\n",

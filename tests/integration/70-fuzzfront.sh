@@ -1,5 +1,5 @@
 #!/bin/bash
-# timeout: 600
+# timeout: 900
 # A hostile app VM (apps/fuzzfront) fuzzes the ring, the event channel and
 # the handshake, >= 10^5 operations from a seed printed for replay
 # (FUZZ_SEED=...), next to a well-behaved app VM doing NOPs.  Expected:
@@ -8,7 +8,8 @@
 # the session (Closing), none connects; the fuzzer's queued LISTENs do not
 # keep another app VM's LISTEN from the OS server; the neighbour is served
 # throughout without an error; Dom0 logs no warning and little at all;
-# destroy and rmmod work.
+# destroy and rmmod work.  Then an area send, empty or not, to a receiver
+# without an in-area gets -EMSGSIZE.
 . tests/integration/lib.sh
 . tests/integration/fcdev.sh
 
@@ -47,6 +48,8 @@ t_check "every hostile handshake kind was tried" sh -c \
 	"! grep -a '^FC-FUZZ-HS ' $L | grep -q ' tries=0 '"
 t_check "a clean session after all that: 100 NOPs echoed" \
 	test "$(done_field final_nops)" = 100
+t_check "area sends to a receiver without an in-area: -EMSGSIZE (-90), empty ones too" \
+	grep -qa '^FC-FUZZ-AREA len0=-90 len8=-90$' $L
 t_check "the neighbour never got an error" sh -c \
 	"! grep -a '^FC-FUZZ-STEADY' $S | grep -qv 'errors=0$'"
 n0=$(steady_n)

@@ -23,7 +23,7 @@ USR_OBJS := $(filter-out $(O)/usr/main.o,$(USR_SRCS:%.c=$(O)/%.o))
 
 .PHONY: all kmod usr libos guest benchtools deps test unit integration \
 	check-style demo shell bench bench-boot bench-nop bench-napt bench-ipc \
-	bench-listen bench-cap bench-fork clean
+	bench-listen bench-cap bench-fork bench-fair clean
 
 all: kmod usr libos guest benchtools
 
@@ -126,6 +126,9 @@ bench-listen: all
 
 bench-fork: all
 	scripts/bench-fork $(FORK_REPS)
+
+bench-fair: all
+	scripts/bench-fair $(FAIR_N)
 
 shell: all
 	scripts/fc-instance shell

@@ -3,11 +3,23 @@
  * /dev/fcapsule: the OS server's view of the module (ioctls and a
  * readable event queue).  Root only: it controls every app VM.
  *
- * The event queue is bounded (FCBACK_EVQ_LEN records).  When it is full a
- * ring request that needs userspace is refused on the ring with -EBUSY
- * (nothing already queued is ever dropped); connect/disconnect events are
- * dropped and counted (FC_IOC_VERSION.events_dropped): the server then
- * re-reads the registry with FC_IOC_LIST.
+ * The event queue is bounded (FCBACK_EVQ_LEN records) and shared by every
+ * app VM, so no app VM may fill it (docs/protocol.md, limits):
+ *  - a ring request that needs userspace (FORK, LISTEN, UNLISTEN) is
+ *    refused on the ring with -EBUSY when its domid already has
+ *    FCBACK_EVQ_DOM_REQUESTS of them queued, or when only the room kept
+ *    for EXIT and DISCONNECT is left; nothing already queued is dropped;
+ *  - EXIT requests have FCBACK_EVQ_EXIT_ROOM records of their own (at most
+ *    FCBACK_EVQ_DOM_EXITS queued per domid);
+ *  - a CONNECT is queued only if there is room for it and for its
+ *    DISCONNECT, which is then reserved: a DISCONNECT whose CONNECT was
+ *    queued is never dropped.  A CONNECT that finds no room (or whose
+ *    domid has FCBACK_EVQ_DOM_CONNECTS queued) is dropped and counted
+ *    (FC_IOC_VERSION.events_dropped), and so is a DISCONNECT without a
+ *    reservation that finds no room: the server then re-reads the registry
+ *    with FC_IOC_LIST.
+ * Counts per domid, not per session: a guest cycling its sessions cannot
+ * queue more than one would.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,39 +33,120 @@
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
+#include <xen/interface/xen.h>
 
 #include "fcback.h"
 
 #define FCBACK_EVQ_LEN 256
+#define FCBACK_EVQ_EXIT_ROOM 32
+#define FCBACK_EVQ_DOM_REQUESTS FC_RING_SLOTS
+#define FCBACK_EVQ_DOM_EXITS 2
+#define FCBACK_EVQ_DOM_CONNECTS 2
+#define FCBACK_EVQ_DOM_DISCONNECTS 4	/* beyond the reserved ones */
 
-static struct fc_event *fcback_evq;
+struct fcback_evq_ent {
+	struct fc_event ev;
+	u8 cls;			/* enum fcback_ev_class */
+	bool reserved;		/* a DISCONNECT that used its reservation */
+};
+
+/* Records queued per domid and class (a domid is < DOMID_FIRST_RESERVED). */
+struct fcback_evq_dom {
+	u8 n[FCBACK_EV_CLASSES];
+};
+
+static struct fcback_evq_ent *fcback_evq;
+static struct fcback_evq_dom *fcback_evq_doms;
 static unsigned int fcback_evq_head;	/* oldest record */
 static unsigned int fcback_evq_count;
+static unsigned int fcback_evq_reserved;	/* DISCONNECTs to come */
 static u64 fcback_evq_dropped;
-static DEFINE_SPINLOCK(fcback_evq_lock);	/* the four above */
+static DEFINE_SPINLOCK(fcback_evq_lock);	/* all of the above */
 static DECLARE_WAIT_QUEUE_HEAD(fcback_evq_wait);
 static DEFINE_MUTEX(fcback_read_mutex);	/* one reader at a time */
 
-/*
- * Queue one event.  -EBUSY if the queue is full; a droppable event is then
- * counted as dropped.
- */
-int fcback_event_post(const struct fc_event *ev, bool droppable)
+/* Whether one more record of class cls from dom fits; evq_lock held. */
+static bool fcback_evq_admit(const struct fcback_evq_dom *dom,
+			     enum fcback_ev_class cls)
 {
+	unsigned int used = fcback_evq_count + fcback_evq_reserved;
+	unsigned int shared = FCBACK_EVQ_LEN - FCBACK_EVQ_EXIT_ROOM;
+
+	switch (cls) {
+	case FCBACK_EV_REQUEST:
+		return used < shared &&
+		       dom->n[cls] < FCBACK_EVQ_DOM_REQUESTS;
+	case FCBACK_EV_EXIT:
+		return used < FCBACK_EVQ_LEN &&
+		       dom->n[cls] < FCBACK_EVQ_DOM_EXITS;
+	case FCBACK_EV_CONNECT:
+		return used + 2 <= shared &&
+		       dom->n[cls] < FCBACK_EVQ_DOM_CONNECTS;
+	case FCBACK_EV_DISCONNECT:
+		return used < shared &&
+		       dom->n[cls] < FCBACK_EVQ_DOM_DISCONNECTS;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Queue one event of class cls: 0, or -EBUSY (not queued; a CONNECT or
+ * DISCONNECT is then counted as dropped).  @reserved: a DISCONNECT whose
+ * CONNECT was queued, which always fits.
+ */
+static int fcback_evq_post(const struct fc_event *ev, enum fcback_ev_class cls,
+			   bool reserved)
+{
+	struct fcback_evq_ent *e;
+	struct fcback_evq_dom *dom;
+
+	if (ev->domid >= DOMID_FIRST_RESERVED)
+		return -EINVAL;
+	dom = &fcback_evq_doms[ev->domid];
+
 	spin_lock(&fcback_evq_lock);
-	if (fcback_evq_count == FCBACK_EVQ_LEN) {
-		if (droppable)
+	if (reserved) {
+		fcback_evq_reserved--;
+	} else if (!fcback_evq_admit(dom, cls)) {
+		if (cls == FCBACK_EV_CONNECT || cls == FCBACK_EV_DISCONNECT)
 			fcback_evq_dropped++;
 		spin_unlock(&fcback_evq_lock);
 		return -EBUSY;
 	}
-	fcback_evq[(fcback_evq_head + fcback_evq_count) % FCBACK_EVQ_LEN] =
-		*ev;
+	if (cls == FCBACK_EV_CONNECT)
+		fcback_evq_reserved++;	/* for its DISCONNECT */
+	e = &fcback_evq[(fcback_evq_head + fcback_evq_count) % FCBACK_EVQ_LEN];
+	e->ev = *ev;
+	e->cls = cls;
+	e->reserved = reserved;
+	dom->n[cls]++;
 	fcback_evq_count++;
 	spin_unlock(&fcback_evq_lock);
 
 	wake_up_interruptible(&fcback_evq_wait);
 	return 0;
+}
+
+/* A ring request for the OS server: 0 or -EBUSY (answer it -EBUSY). */
+int fcback_event_post_request(const struct fc_event *ev)
+{
+	return fcback_evq_post(ev, ev->opcode == FC_OP_EXIT ? FCBACK_EV_EXIT :
+							       FCBACK_EV_REQUEST,
+			       false);
+}
+
+/* CONNECT at the start of a session, DISCONNECT at its end. */
+void fcback_event_post_conn(struct fcback_capsule *cap,
+			    const struct fc_event *ev)
+{
+	if (ev->type == FC_EV_CONNECT) {
+		cap->connect_posted =
+			!fcback_evq_post(ev, FCBACK_EV_CONNECT, false);
+		return;
+	}
+	fcback_evq_post(ev, FCBACK_EV_DISCONNECT, cap->connect_posted);
+	cap->connect_posted = false;
 }
 
 static bool fcback_evq_peek(struct fc_event *ev)
@@ -62,7 +155,7 @@ static bool fcback_evq_peek(struct fc_event *ev)
 
 	spin_lock(&fcback_evq_lock);
 	if (fcback_evq_count) {
-		*ev = fcback_evq[fcback_evq_head];
+		*ev = fcback_evq[fcback_evq_head].ev;
 		found = true;
 	}
 	spin_unlock(&fcback_evq_lock);
@@ -71,7 +164,11 @@ static bool fcback_evq_peek(struct fc_event *ev)
 
 static void fcback_evq_pop(void)
 {
+	struct fcback_evq_ent *e;
+
 	spin_lock(&fcback_evq_lock);
+	e = &fcback_evq[fcback_evq_head];
+	fcback_evq_doms[e->ev.domid].n[e->cls]--;
 	fcback_evq_head = (fcback_evq_head + 1) % FCBACK_EVQ_LEN;
 	fcback_evq_count--;
 	spin_unlock(&fcback_evq_lock);
@@ -269,12 +366,21 @@ int fcback_chardev_init(void)
 	fcback_evq = kvcalloc(FCBACK_EVQ_LEN, sizeof(*fcback_evq), GFP_KERNEL);
 	if (!fcback_evq)
 		return -ENOMEM;
+	fcback_evq_doms = kvcalloc(DOMID_FIRST_RESERVED,
+				   sizeof(*fcback_evq_doms), GFP_KERNEL);
+	if (!fcback_evq_doms) {
+		err = -ENOMEM;
+		goto out_free_evq;
+	}
 
 	err = misc_register(&fcback_miscdev);
 	if (err)
-		goto out_free_evq;
+		goto out_free_doms;
 	return 0;
 
+out_free_doms:
+	kvfree(fcback_evq_doms);
+	fcback_evq_doms = NULL;
 out_free_evq:
 	kvfree(fcback_evq);
 	fcback_evq = NULL;
@@ -284,6 +390,8 @@ out_free_evq:
 void fcback_chardev_fini(void)
 {
 	misc_deregister(&fcback_miscdev);
+	kvfree(fcback_evq_doms);
+	fcback_evq_doms = NULL;
 	kvfree(fcback_evq);
 	fcback_evq = NULL;
 }

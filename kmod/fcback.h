@@ -8,6 +8,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -18,8 +19,16 @@
 
 #define FCBACK_DRV_NAME "fcapsule"
 
-/* Capacity of each receiver's IPC queue in the module (messages). */
+/* Capacity of each receiver's IPC queue in the module (messages)... */
 #define FCBACK_IPCQ_LEN 128
+/* ...and how much of it one sender may hold. */
+#define FCBACK_IPCQ_SHARE (FCBACK_IPCQ_LEN / 4)
+
+/*
+ * Requests one run of a capsule's worker serves before it queues itself
+ * again behind the other capsules' work (docs/protocol.md, limits).
+ */
+#define FCBACK_BUDGET 64
 
 /* An IPC message accepted for a receiver whose inbound ring was full. */
 struct fcback_ipc_qent {
@@ -28,6 +37,9 @@ struct fcback_ipc_qent {
 	u32 src_domid;
 	u32 len;
 };
+
+/* cap->flags: an IPC sender consumed acks since the worker last ran. */
+#define FCBACK_ACKS_TAKEN 0
 
 /* A request handed to userspace and not yet completed. */
 struct fcback_pending {
@@ -61,11 +73,13 @@ struct fcback_capsule {
 	struct xenbus_device *dev;
 	struct mutex conn_lock;
 	bool connected;		/* under conn_lock */
+	struct ratelimit_state connect_rs;	/* connect attempts */
+	bool connect_posted;	/* this session's FC_EV_CONNECT is queued */
 
 	/* Identity, fixed while connected. */
 	domid_t domid;
 	u32 parent_domid;
-	u32 family;		/* root ancestor's domid (IPC policy) */
+	u64 family;		/* root ancestor's app id (IPC policy) */
 	u64 app_id;
 	u32 version;
 	char name[FC_NAME_MAX];
@@ -76,6 +90,7 @@ struct fcback_capsule {
 	struct fcapsule_in_front_ring in_ring;
 	int irq;
 	struct work_struct work;
+	bool started;		/* the worker may serve (backend Connected) */
 	bool broken;		/* set once by the worker: stop serving */
 	spinlock_t rsp_lock;
 	spinlock_t in_lock;
@@ -83,6 +98,8 @@ struct fcback_capsule {
 	/* IPC messages for us waiting for in-ring slots, under in_lock. */
 	struct fcback_ipc_qent *ipcq;	/* FCBACK_IPCQ_LEN, from probe */
 	unsigned int ipcq_head, ipcq_count;
+	bool full_kicked;	/* notified of a refused send, no ack since */
+	unsigned long flags;	/* FCBACK_ACKS_TAKEN */
 	struct fcback_pending pending[FC_RING_SLOTS];	/* under rsp_lock */
 
 	/* IPC data areas (kmod/area.c); in-area space under in_lock. */
@@ -106,6 +123,7 @@ struct fcback_capsule {
 	atomic64_t n_ipc_failed;
 	atomic64_t n_ipc_bytes_sent;
 	atomic64_t n_ipc_bytes_received;
+	atomic64_t n_requeues;	/* worker runs that ended on the budget */
 };
 
 /* main.c */
@@ -114,6 +132,8 @@ extern struct workqueue_struct *fcback_wq;
 /* xenbus.c */
 int fcback_xenbus_init(void);
 void fcback_xenbus_fini(void);
+__printf(3, 4) void fcback_fatal(struct xenbus_device *dev, int err,
+				 const char *fmt, ...);
 
 /* area.c */
 int fcback_area_connect(struct fcback_capsule *cap);
@@ -124,7 +144,9 @@ void fcback_area_release(struct fcback_capsule *cap, RING_IDX slot);
 
 /* ring.c */
 int fcback_ring_connect(struct fcback_capsule *cap, grant_ref_t ring_ref,
-			grant_ref_t in_ring_ref, evtchn_port_t evtchn);
+			grant_ref_t in_ring_ref);
+int fcback_ring_bind(struct fcback_capsule *cap, evtchn_port_t evtchn);
+void fcback_ring_start(struct fcback_capsule *cap);
 void fcback_ring_disconnect(struct fcback_capsule *cap);
 void fcback_ring_init_capsule(struct fcback_capsule *cap);
 int fcback_ring_complete(struct fcback_capsule *cap, u64 req_id, s32 status,
@@ -154,9 +176,19 @@ int fcback_registry_list(struct fc_ioc_capsule __user *ucaps,
 void fcback_registry_fill(struct fcback_capsule *cap,
 			  struct fc_ioc_capsule *out);
 
-/* chardev.c */
+/* chardev.c: classes of events, for the queue's quotas. */
+enum fcback_ev_class {
+	FCBACK_EV_REQUEST,	/* FORK, LISTEN, UNLISTEN: refused when full */
+	FCBACK_EV_EXIT,		/* EXIT: has room of its own */
+	FCBACK_EV_CONNECT,	/* dropped when full; reserves its DISCONNECT */
+	FCBACK_EV_DISCONNECT,	/* never dropped if its CONNECT was queued */
+	FCBACK_EV_CLASSES
+};
+
 int fcback_chardev_init(void);
 void fcback_chardev_fini(void);
-int fcback_event_post(const struct fc_event *ev, bool droppable);
+int fcback_event_post_request(const struct fc_event *ev);
+void fcback_event_post_conn(struct fcback_capsule *cap,
+			    const struct fc_event *ev);
 
 #endif /* FCBACK_H */

@@ -8,7 +8,9 @@
  * Each receiver has a bounded queue (FCBACK_IPCQ_LEN) in front of its
  * inbound ring: a message that finds the ring full (or the queue not
  * empty: order) waits there until the receiver acknowledges, and a full
- * queue refuses the sender with -EAGAIN.  Nothing is dropped silently:
+ * queue refuses the sender with -EAGAIN.  One sender may hold at most
+ * FCBACK_IPCQ_SHARE entries of a receiver's queue, so that it cannot
+ * keep the others out.  Nothing is dropped silently:
  * messages still queued when a receiver goes away are counted as dropped
  * on their sender and module-wide.
  *
@@ -20,6 +22,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <xen/events.h>
@@ -81,9 +85,55 @@ bool fcback_ipc_flush_locked(struct fcback_capsule *cap)
 	return put;
 }
 
+/* Entries of dest's queue from src; in_lock held. */
+static unsigned int fcback_ipcq_from(struct fcback_capsule *dest,
+				     struct fcback_capsule *src)
+{
+	unsigned int i, n = 0;
+
+	lockdep_assert_held(&dest->in_lock);
+	for (i = 0; i < dest->ipcq_count; i++)
+		if (dest->ipcq[(dest->ipcq_head + i) % FCBACK_IPCQ_LEN]
+			    .src_app_id == src->app_id)
+			n++;
+	return n;
+}
+
+/* Whether src may queue one more message for dest; in_lock held. */
+static bool fcback_ipcq_room(struct fcback_capsule *dest,
+			     struct fcback_capsule *src)
+{
+	if (dest->ipcq_count >= FCBACK_IPCQ_LEN)
+		return false;
+	return dest->ipcq_count < FCBACK_IPCQ_SHARE ||
+	       fcback_ipcq_from(dest, src) < FCBACK_IPCQ_SHARE;
+}
+
 /*
- * Deliver msg to dest, or queue it: 0, -EAGAIN (queue full) or -ESRCH
- * (dest misbehaved and is no longer served).  Registry mutex held.
+ * A send was refused for lack of room: the receiver must look at its
+ * ring, but one event until it acknowledges is enough (not one per
+ * refused send).  in_lock held; returns whether to notify.
+ */
+static bool fcback_ipc_kick(struct fcback_capsule *dest)
+{
+	lockdep_assert_held(&dest->in_lock);
+	if (dest->full_kicked)
+		return false;
+	dest->full_kicked = true;
+	return true;
+}
+
+/* The receiver's acks taken by a sender: its own event is not spurious. */
+static void fcback_ipc_take_acks(struct fcback_capsule *dest)
+{
+	if (fcback_process_in_acks(dest) > 0)
+		set_bit(FCBACK_ACKS_TAKEN, &dest->flags);
+}
+
+/*
+ * Deliver msg to dest, or queue it: 0, -EAGAIN (queue full, or src's
+ * share of it) or -ESRCH (dest misbehaved and is no longer served).
+ * Registry mutex held.
  */
 static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 			      struct fcback_capsule *src,
@@ -98,8 +148,10 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 	 * fcback_process_in_acks()): take them now, so that RING_FULL below
 	 * counts the slots it has really freed.
 	 */
+	bool kick;
+
 	if (!READ_ONCE(dest->broken))
-		fcback_process_in_acks(dest);
+		fcback_ipc_take_acks(dest);
 
 	spin_lock(&dest->in_lock);
 	if (READ_ONCE(dest->broken) || !dest->ipcq) {
@@ -114,7 +166,7 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 		 * req_event.
 		 */
 		RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dest->in_ring, notify);
-	} else if (dest->ipcq_count < FCBACK_IPCQ_LEN) {
+	} else if (fcback_ipcq_room(dest, src)) {
 		e = &dest->ipcq[(dest->ipcq_head + dest->ipcq_count) %
 				FCBACK_IPCQ_LEN];
 		e->msg = *msg;
@@ -124,9 +176,10 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 		dest->ipcq_count++;
 		queued = true;
 	} else {
+		kick = fcback_ipc_kick(dest);
 		spin_unlock(&dest->in_lock);
-		/* Full: make sure the receiver looks at its ring. */
-		notify_remote_via_irq(dest->irq);
+		if (kick)
+			notify_remote_via_irq(dest->irq);
 		return -FC_EAGAIN;
 	}
 	spin_unlock(&dest->in_lock);
@@ -138,7 +191,7 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 	 * receiver's next ack (and takes any ack that came meanwhile).
 	 */
 	if (queued)
-		fcback_process_in_acks(dest);
+		fcback_ipc_take_acks(dest);
 	return 0;
 }
 
@@ -155,24 +208,27 @@ static s32 fcback_ipc_deliver_area(struct fcback_capsule *dest,
 {
 	u32 off, charge;
 	int notify = 0;
+	bool kick;
 
 	if (!READ_ONCE(dest->broken))
-		fcback_process_in_acks(dest);	/* acks free room, as above */
+		fcback_ipc_take_acks(dest);	/* acks free room, as above */
 
 	spin_lock(&dest->in_lock);
 	if (READ_ONCE(dest->broken)) {
 		spin_unlock(&dest->in_lock);
 		return -FC_ESRCH;
 	}
-	if (len > dest->in_area.size) {	/* no area, or too small */
+	if (!dest->in_area.addr || len > dest->in_area.size) {
+		/* No area (even for an empty body), or too small. */
 		spin_unlock(&dest->in_lock);
 		return -FC_EMSGSIZE;
 	}
 	if (dest->ipcq_count || RING_FULL(&dest->in_ring) ||
 	    !fcback_area_alloc(dest, len, &off, &charge)) {
+		kick = fcback_ipc_kick(dest);
 		spin_unlock(&dest->in_lock);
-		/* Full: make sure the receiver looks at its ring. */
-		notify_remote_via_irq(dest->irq);
+		if (kick)
+			notify_remote_via_irq(dest->irq);
 		return -FC_EAGAIN;
 	}
 	/* The body was checked against the sender's area by the caller. */
@@ -394,40 +450,43 @@ long fcback_ioc_ipc_rule(void __user *argp, u32 verdict)
 
 long fcback_ioc_ipc_list(void __user *argp)
 {
-	struct fc_ioc_ipc_rule __user *urules;
-	struct fc_ioc_ipc_rule one;
+	struct fc_ioc_ipc_rule *buf;
 	struct fc_ioc_ipc_list l;
-	unsigned int i;
+	unsigned int i, room;
 	int err = 0;
 
 	if (copy_from_user(&l, argp, sizeof(l)))
 		return -EFAULT;
 	if (l.size != sizeof(l) || l.reserved)
 		return -EINVAL;
-	urules = u64_to_user_ptr(l.rules);
+	/* Copied out after the mutex is dropped (see registry_list). */
+	room = min_t(u32, l.capacity, FCBACK_IPC_RULES_MAX);
+	buf = kvcalloc(max(room, 1u), sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
 
 	l.count = 0;
 	fcback_registry_lock();
-	for (i = 0; i < fcback_policy.n && l.count < l.capacity; i++) {
+	for (i = 0; i < fcback_policy.n && l.count < room; i++) {
 		const struct fcback_ipc_rule *r = &fcback_policy.rules[i];
+		struct fc_ioc_ipc_rule *one = &buf[l.count++];
 
-		memset(&one, 0, sizeof(one));
-		one.size = sizeof(one);
-		one.flags = (r->a.by_name ? FC_IPC_RULE_A_NAME : 0) |
-			    (r->b.by_name ? FC_IPC_RULE_B_NAME : 0);
-		one.a_domid = r->a.domid;
-		one.b_domid = r->b.domid;
-		memcpy(one.a_name, r->a.name, sizeof(one.a_name));
-		memcpy(one.b_name, r->b.name, sizeof(one.b_name));
-		one.verdict = r->verdict;
-		if (copy_to_user(&urules[l.count], &one, sizeof(one))) {
-			err = -EFAULT;
-			break;
-		}
-		l.count++;
+		one->size = sizeof(*one);
+		one->flags = (r->a.by_name ? FC_IPC_RULE_A_NAME : 0) |
+			     (r->b.by_name ? FC_IPC_RULE_B_NAME : 0);
+		one->a_domid = r->a.domid;
+		one->b_domid = r->b.domid;
+		memcpy(one->a_name, r->a.name, sizeof(one->a_name));
+		memcpy(one->b_name, r->b.name, sizeof(one->b_name));
+		one->verdict = r->verdict;
 	}
 	l.total = fcback_policy.n;
 	fcback_registry_unlock();
+
+	if (l.count && copy_to_user(u64_to_user_ptr(l.rules), buf,
+				    l.count * sizeof(*buf)))
+		err = -EFAULT;
+	kvfree(buf);
 	if (err)
 		return err;
 	return copy_to_user(argp, &l, sizeof(l)) ? -EFAULT : 0;
@@ -438,7 +497,7 @@ static void fcback_ipc_fill(struct fcback_capsule *cap,
 {
 	memset(o, 0, sizeof(*o));
 	o->domid = cap->domid;
-	o->family = cap->family;
+	o->family = (u32)cap->family;	/* app ids fit: see ioctl.h */
 	o->app_id = cap->app_id;
 	strscpy(o->name, cap->name, sizeof(o->name));
 	o->sent = atomic64_read(&cap->n_ipc_sent);
@@ -456,33 +515,39 @@ static void fcback_ipc_fill(struct fcback_capsule *cap,
 
 long fcback_ioc_ipc_stats(void __user *argp)
 {
-	struct fc_ioc_ipc_stat __user *ustats;
+	struct fc_ioc_ipc_stat *buf = NULL;
 	struct fc_ioc_ipc_stats s;
-	struct fc_ioc_ipc_stat one;
 	struct fcback_capsule *cap;
+	u32 room;
 	int err = 0;
 
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
 	if (s.size != sizeof(s) || memchr_inv(s.reserved, 0, sizeof(s.reserved)))
 		return -EINVAL;
-	ustats = u64_to_user_ptr(s.stats);
+	/* Copied out after the mutex is dropped (see registry_list). */
+	room = min_t(u32, s.capacity, fcback_registry_count());
+	if (room) {
+		buf = kvmalloc_array(room, sizeof(*buf), GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
 
 	s.count = 0;
 	s.total = 0;
 	fcback_registry_lock();
 	list_for_each_entry(cap, fcback_registry_head(), node) {
 		s.total++;
-		if (err || s.count == s.capacity)
-			continue;
-		fcback_ipc_fill(cap, &one);
-		if (copy_to_user(&ustats[s.count], &one, sizeof(one)))
-			err = -EFAULT;
-		else
-			s.count++;
+		if (s.count < room)
+			fcback_ipc_fill(cap, &buf[s.count++]);
 	}
 	s.rules = fcback_policy.n;
 	fcback_registry_unlock();
+
+	if (s.count && copy_to_user(u64_to_user_ptr(s.stats), buf,
+				    s.count * sizeof(*buf)))
+		err = -EFAULT;
+	kvfree(buf);
 	if (err)
 		return err;
 

@@ -108,9 +108,7 @@ bool fcback_ipc_policy_allows(const struct fcback_ipc_policy *pol,
 	return src->family == dst->family;
 }
 
-u32 fcback_ipc_family(u32 domid, u32 parent_domid, u32 parent_family)
+u64 fcback_ipc_family(u64 app_id, u64 parent_family)
 {
-	if (!parent_domid)
-		return domid;
-	return parent_family ? parent_family : parent_domid;
+	return parent_family ? parent_family : app_id;
 }

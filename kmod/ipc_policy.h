@@ -6,8 +6,10 @@
  * the registry mutex.
  *
  * Default: two app VMs may talk if they are of one family (same root
- * ancestor by parent-domid).  A VM started with parent 0 is the root of
- * its own family: two such VMs are not a family.  Rules name an unordered
+ * ancestor).  A family is named by its root's app id, which is never
+ * reused, not by a domid, which Xen reuses.  A VM started with parent 0,
+ * or whose parent is no longer connected, is the root of its own family:
+ * two such VMs are not a family.  Rules name an unordered
  * pair, each end by domid or by name; where several rules match, a deny
  * wins over an allow, and any rule wins over the default.
  */
@@ -20,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 typedef uint32_t u32;
+typedef uint64_t u64;
 #endif
 
 #include <fcapsule/ioctl.h>	/* FC_IPC_ALLOW, FC_IPC_DENY */
@@ -46,7 +49,7 @@ struct fcback_ipc_policy {
 /* What the policy needs to know of one app VM. */
 struct fcback_ipc_peer {
 	u32 domid;
-	u32 family;			/* domid of the root ancestor */
+	u64 family;			/* app id of the root ancestor */
 	const char *name;		/* NUL-terminated */
 };
 
@@ -62,9 +65,9 @@ bool fcback_ipc_policy_allows(const struct fcback_ipc_policy *pol,
 			      const struct fcback_ipc_peer *src,
 			      const struct fcback_ipc_peer *dst);
 /*
- * The family of an app VM: its parent's family if the parent is known
- * (parent_family != 0), else the parent's domid, else its own domid.
+ * The family of an app VM: its parent's family if the parent is connected
+ * (parent_family != 0), else its own app id.
  */
-u32 fcback_ipc_family(u32 domid, u32 parent_domid, u32 parent_family);
+u64 fcback_ipc_family(u64 app_id, u64 parent_family);
 
 #endif /* FCBACK_IPC_POLICY_H */

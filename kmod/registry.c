@@ -6,6 +6,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/list.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -36,9 +38,9 @@ u64 fcback_registry_add(struct fcback_capsule *cap)
 	mutex_lock(&fcback_registry_mutex);
 	parent = cap->parent_domid ?
 		 fcback_registry_find_domid(cap->parent_domid) : NULL;
-	cap->family = fcback_ipc_family(cap->domid, cap->parent_domid,
-					parent ? parent->family : 0);
 	cap->app_id = fcback_next_app_id++;
+	cap->family = fcback_ipc_family(cap->app_id,
+					parent ? parent->family : 0);
 	list_add_tail(&cap->node, &fcback_capsules);
 	fcback_nr_capsules++;
 	mutex_unlock(&fcback_registry_mutex);
@@ -114,28 +116,38 @@ void fcback_registry_fill(struct fcback_capsule *cap,
 	out->in_acked = atomic64_read(&cap->n_in_acked);
 }
 
-/* Copy up to capacity entries to userspace (FC_IOC_LIST). */
+/*
+ * Copy up to capacity entries to userspace (FC_IOC_LIST).  The entries are
+ * taken under the registry mutex and copied after it: a fault on the
+ * caller's buffer must not stall IPC, connects and the other ioctls.
+ */
 int fcback_registry_list(struct fc_ioc_capsule __user *ucaps,
 			 u32 capacity, u32 *count, u32 *total)
 {
-	struct fc_ioc_capsule one;
+	struct fc_ioc_capsule *buf = NULL;
 	struct fcback_capsule *cap;
-	u32 n = 0;
+	u32 room, n = 0;
 	int err = 0;
+
+	room = min_t(u32, capacity, fcback_registry_count());
+	if (room) {
+		buf = kvmalloc_array(room, sizeof(*buf), GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
 
 	mutex_lock(&fcback_registry_mutex);
 	list_for_each_entry(cap, &fcback_capsules, node) {
-		if (n == capacity)
+		if (n == room)
 			break;
-		fcback_registry_fill(cap, &one);
-		if (copy_to_user(&ucaps[n], &one, sizeof(one))) {
-			err = -EFAULT;
-			break;
-		}
-		n++;
+		fcback_registry_fill(cap, &buf[n++]);
 	}
 	*total = fcback_nr_capsules;
 	mutex_unlock(&fcback_registry_mutex);
+
+	if (n && copy_to_user(ucaps, buf, n * sizeof(*buf)))
+		err = -EFAULT;
+	kvfree(buf);
 	*count = n;
 	return err;
 }

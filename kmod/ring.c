@@ -44,7 +44,7 @@ static_assert(__CONST_RING_SIZE(fcapsule_in, XEN_PAGE_SIZE) == FC_RING_SLOTS);
 
 /*
  * Stop serving a misbehaving frontend: the worker stops, the event channel
- * stays masked, and xenbus_dev_fatal() records the reason in the backend's
+ * stays masked, and fcback_fatal() records the reason in the backend's
  * error node and moves the backend to Closing.  The rings stay mapped until
  * the frontend closes or the device is removed (fcback_ring_disconnect()).
  */
@@ -58,7 +58,7 @@ static __printf(3, 4) void fcback_ring_fatal(struct fcback_capsule *cap,
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	xenbus_dev_fatal(cap->dev, err, "%pV", &vaf);
+	fcback_fatal(cap->dev, err, "%pV", &vaf);
 	va_end(args);
 }
 
@@ -212,8 +212,8 @@ static void fcback_op_user(struct fcback_capsule *cap,
 	memcpy(ev.payload, req->u.raw, sizeof(ev.payload));
 
 	atomic64_inc(&cap->n_user_pending);
-	if (fcback_event_post(&ev, false)) {
-		/* Queue full: refuse rather than drop anything. */
+	if (fcback_event_post_request(&ev)) {
+		/* No room for us: refuse rather than drop anything. */
 		atomic64_dec(&cap->n_user_pending);
 		spin_lock(&cap->rsp_lock);
 		cap->pending[slot].used = false;
@@ -259,10 +259,13 @@ static void fcback_dispatch(struct fcback_capsule *cap,
 }
 
 /*
- * Serve the request ring.  Returns 1 if any request was consumed, 0 if
- * none, -EPROTO if the frontend overran the ring (it is then broken).
+ * Serve the request ring, at most *@budget requests (decremented).
+ * Returns 1 if any request was consumed, 0 if none, -EPROTO if the
+ * frontend overran the ring (it is then broken).  Requests left over when
+ * the budget runs out stay on the ring for the next run.
  */
-static int fcback_process_requests(struct fcback_capsule *cap)
+static int fcback_process_requests(struct fcback_capsule *cap,
+				   unsigned int *budget)
 {
 	struct fcapsule_back_ring *ring = &cap->ring;
 	struct fcapsule_request req;
@@ -275,6 +278,17 @@ static int fcback_process_requests(struct fcback_capsule *cap)
 		/* Read req_prod before the request slots it publishes. */
 		virt_rmb();
 
+		/*
+		 * Against what we consumed: a req_prod behind req_cons (or
+		 * far ahead) would make rp - req_cons huge, and the loop
+		 * below would run over slots the frontend controls.
+		 */
+		if (rp - ring->req_cons > RING_SIZE(ring)) {
+			fcback_ring_fatal(cap, -EPROTO,
+					  "impossible number of requests: req_prod %u, req_cons %u",
+					  rp, ring->req_cons);
+			return -EPROTO;
+		}
 		/* rsp_prod_pvt moves under rsp_lock (FC_IOC_COMPLETE). */
 		spin_lock(&cap->rsp_lock);
 		overflow = RING_REQUEST_PROD_OVERFLOW(ring, rp);
@@ -287,17 +301,20 @@ static int fcback_process_requests(struct fcback_capsule *cap)
 		}
 
 		/*
-		 * rp - rsp_prod_pvt <= RING_SIZE, and rsp_prod_pvt only grows:
-		 * every slot from req_cons to rp holds an unanswered request.
+		 * req_cons <= rp <= rsp_prod_pvt + RING_SIZE, and
+		 * rsp_prod_pvt only grows: every slot from req_cons to rp
+		 * holds an unanswered request.
 		 */
 		for (rc = ring->req_cons; rc != rp; rc++) {
+			if (!*budget)
+				return 1;
+			--*budget;
 			RING_COPY_REQUEST(ring, rc, &req);
 			ring->req_cons = rc + 1;
 			done = 1;
 			fcback_dispatch(cap, &req);
 			if (READ_ONCE(cap->broken))
 				return -EPROTO;
-			cond_resched();
 		}
 
 		/*
@@ -348,6 +365,7 @@ int fcback_process_in_acks(struct fcback_capsule *cap)
 			fcback_area_release(cap, ring->rsp_cons);
 			ring->rsp_cons++;
 			atomic64_inc(&cap->n_in_acked);
+			cap->full_kicked = false;
 			done = 1;
 		}
 		/* Slots freed: move IPC messages queued for us onto them. */
@@ -386,18 +404,29 @@ int fcback_process_in_acks(struct fcback_capsule *cap)
 	return done;
 }
 
-/* The event channel handler's thread: one instance at a time per capsule. */
+/*
+ * The event channel handler's thread: one instance at a time per capsule.
+ * One run serves at most FCBACK_BUDGET requests, so that a guest that
+ * keeps producing cannot hold a worker (and delay every other guest's):
+ * with requests left it queues itself again, behind the others, and sends
+ * no EOI yet, so its event channel stays masked until it has caught up.
+ */
 static void fcback_ring_work(struct work_struct *work)
 {
 	struct fcback_capsule *cap =
 		container_of(work, struct fcback_capsule, work);
 	unsigned int eoi_flags = XEN_EOI_FLAG_SPURIOUS;
+	unsigned int budget = FCBACK_BUDGET;
 	int ret;
 
-	if (READ_ONCE(cap->broken))
-		return;		/* leave the event channel masked */
+	/*
+	 * Not started (fcback_ring_start() queues us again) or misbehaved:
+	 * leave the event channel masked.
+	 */
+	if (!READ_ONCE(cap->started) || READ_ONCE(cap->broken))
+		return;
 
-	ret = fcback_process_requests(cap);
+	ret = fcback_process_requests(cap, &budget);
 	if (ret < 0)
 		return;
 	if (ret > 0)
@@ -406,9 +435,18 @@ static void fcback_ring_work(struct work_struct *work)
 	ret = fcback_process_in_acks(cap);
 	if (ret < 0)
 		return;
-	if (ret > 0)
+	/*
+	 * Acks an IPC sender took for us (kmod/ipc.c) were work our event
+	 * announced: not spurious, or lateeoi would delay our requests.
+	 */
+	if (ret > 0 || test_and_clear_bit(FCBACK_ACKS_TAKEN, &cap->flags))
 		eoi_flags = 0;
 
+	if (!budget) {
+		atomic64_inc(&cap->n_requeues);
+		queue_work(fcback_wq, &cap->work);
+		return;
+	}
 	xen_irq_lateeoi(READ_ONCE(cap->irq), eoi_flags);
 }
 
@@ -468,8 +506,9 @@ void fcback_ring_init_capsule(struct fcback_capsule *cap)
 	cap->irq = -1;
 }
 
+/* Map both rings; the event channel is bound by fcback_ring_bind(). */
 int fcback_ring_connect(struct fcback_capsule *cap, grant_ref_t ring_ref,
-			grant_ref_t in_ring_ref, evtchn_port_t evtchn)
+			grant_ref_t in_ring_ref)
 {
 	struct xenbus_device *dev = cap->dev;
 	void *addr;
@@ -493,26 +532,48 @@ int fcback_ring_connect(struct fcback_capsule *cap, grant_ref_t ring_ref,
 	cap->in_next_id = 1;
 	cap->ipcq_head = 0;
 	cap->ipcq_count = 0;
+	cap->full_kicked = false;
+	clear_bit(FCBACK_ACKS_TAKEN, &cap->flags);
 	WRITE_ONCE(cap->broken, false);
-
-	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev, evtchn,
-							    fcback_ring_interrupt,
-							    0, FCBACK_DRV_NAME,
-							    cap);
-	if (err < 0) {
-		xenbus_dev_fatal(dev, err, "binding event-channel %u", evtchn);
-		goto out_unmap_in_ring;
-	}
-	cap->irq = err;
+	WRITE_ONCE(cap->started, false);
 	return 0;
 
-out_unmap_in_ring:
-	xenbus_unmap_ring_vfree(dev, cap->in_ring.sring);
-	cap->in_ring.sring = NULL;
 out_unmap_ring:
 	xenbus_unmap_ring_vfree(dev, cap->ring.sring);
 	cap->ring.sring = NULL;
 	return err;
+}
+
+/*
+ * Bind the event channel.  The capsule is registered (it has its app id),
+ * but the worker serves nothing before fcback_ring_start().
+ */
+int fcback_ring_bind(struct fcback_capsule *cap, evtchn_port_t evtchn)
+{
+	int err;
+
+	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(cap->dev, evtchn,
+							    fcback_ring_interrupt,
+							    0, FCBACK_DRV_NAME,
+							    cap);
+	if (err < 0) {
+		fcback_fatal(cap->dev, err, "binding event-channel %u", evtchn);
+		return err;
+	}
+	cap->irq = err;
+	return 0;
+}
+
+/*
+ * Serve from now on (the backend is Connected).  Events that came before
+ * were left un-EOId, so the channel is masked: this run looks at both
+ * rings and EOIs.
+ */
+void fcback_ring_start(struct fcback_capsule *cap)
+{
+	WRITE_ONCE(cap->started, true);
+	/* queue_work() orders the store above before the work runs. */
+	queue_work(fcback_wq, &cap->work);
 }
 
 /*

@@ -12,18 +12,56 @@
  *   frontend Initialising/Initialised while Closed -> InitWait (reconnect)
  *   frontend gone (Unknown) -> disconnect, unregister
  * Every state change the driver makes goes through fcback_set_state();
- * the only other writers are xenbus_dev_fatal() (-> Closing) and the
- * xenbus core after remove (-> Closed).
+ * the only other writers are fcback_fatal() and xenbus_dev_fatal() (->
+ * Closing) and the xenbus core after remove (-> Closed).
+ *
+ * A frontend can reconnect as often as it likes: messages about its
+ * sessions are rate-limited, and so are its connect attempts.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/mm.h>
+#include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <xen/xenbus.h>
 
 #include "fcback.h"
+
+/* Connect attempts of one device: a burst, then this many per interval. */
+#define FCBACK_CONNECT_INTERVAL (5 * HZ)
+#define FCBACK_CONNECT_BURST 20
+
+/*
+ * fcback_fatal() without its unconditional kernel message: the
+ * reason goes to error/<backend>/error ("<errno> <text>", as xenbus
+ * writes it) and the backend goes Closing; the message is rate-limited,
+ * as a frontend decides how often we get here.
+ */
+void fcback_fatal(struct xenbus_device *dev, int err, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+	char *msg, *path;
+
+	va_start(args, fmt);
+	msg = kvasprintf(GFP_KERNEL, fmt, args);
+	va_end(args);
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	dev_err_ratelimited(&dev->dev, "%d %pV\n", -err, &vaf);
+	va_end(args);
+
+	path = kasprintf(GFP_KERNEL, "error/%s", dev->nodename);
+	if (path && msg)
+		xenbus_printf(XBT_NIL, path, "error", "%i %s", -err, msg);
+	kfree(path);
+	kfree(msg);
+	xenbus_switch_state(dev, XenbusStateClosing);
+}
 
 static int fcback_set_state(struct xenbus_device *dev,
 			    enum xenbus_state state)
@@ -32,8 +70,8 @@ static int fcback_set_state(struct xenbus_device *dev,
 
 	err = xenbus_switch_state(dev, state);
 	if (err)
-		xenbus_dev_fatal(dev, err, "switching to %s",
-				 xenbus_strstate(state));
+		fcback_fatal(dev, err, "switching to %s",
+			     xenbus_strstate(state));
 	return err;
 }
 
@@ -65,7 +103,7 @@ static void fcback_post_conn_event(struct fcback_capsule *cap, u32 type)
 		ev.req_id = cap->parent_domid;
 		strscpy(ev.payload, cap->name, FC_IOC_NAME_MAX);
 	}
-	fcback_event_post(&ev, true);
+	fcback_event_post_conn(cap, &ev);
 }
 
 /* Read the frontend's keys, map and bind, register.  0 or -errno. */
@@ -79,12 +117,12 @@ static int fcback_connect(struct fcback_capsule *cap)
 			   &version);
 	if (err != 1) {
 		err = err < 0 ? err : -EINVAL;
-		xenbus_dev_fatal(dev, err, "reading %s/%s", dev->otherend,
+		fcback_fatal(dev, err, "reading %s/%s", dev->otherend,
 				 FC_XS_VERSION);
 		return err;
 	}
 	if (version != FC_PROTO_VERSION) {
-		xenbus_dev_fatal(dev, -EPROTONOSUPPORT,
+		fcback_fatal(dev, -EPROTONOSUPPORT,
 				 "frontend chose version %u, supported: %s",
 				 version, FC_PROTO_VERSIONS);
 		return -EPROTONOSUPPORT;
@@ -95,10 +133,16 @@ static int fcback_connect(struct fcback_capsule *cap)
 			    FC_XS_IN_RING_REF, "%u", &in_ring_ref,
 			    FC_XS_EVTCHN, "%u", &evtchn, NULL);
 	if (err) {
-		xenbus_dev_fatal(dev, err, "reading %s/{%s,%s,%s}",
+		fcback_fatal(dev, err, "reading %s/{%s,%s,%s}",
 				 dev->otherend, FC_XS_RING_REF,
 				 FC_XS_IN_RING_REF, FC_XS_EVTCHN);
 		return err;
+	}
+	/* One page cannot be both rings: each side writes the other's. */
+	if (ring_ref == in_ring_ref) {
+		fcback_fatal(dev, -EINVAL, "%s and %s are both %u",
+			     FC_XS_RING_REF, FC_XS_IN_RING_REF, ring_ref);
+		return -EINVAL;
 	}
 
 	mutex_lock(&cap->conn_lock);
@@ -111,26 +155,38 @@ static int fcback_connect(struct fcback_capsule *cap)
 						 0);
 	fcback_read_name(cap);
 
-	/* Areas first: the first event may come as soon as we bind. */
 	err = fcback_area_connect(cap);
-	if (err) {
-		mutex_unlock(&cap->conn_lock);
-		return err;
-	}
-	err = fcback_ring_connect(cap, ring_ref, in_ring_ref, evtchn);
-	if (err) {
-		fcback_area_disconnect(cap);
-		mutex_unlock(&cap->conn_lock);
-		return err;
-	}
-	cap->connected = true;
+	if (err)
+		goto out_unlock;
+	err = fcback_ring_connect(cap, ring_ref, in_ring_ref);
+	if (err)
+		goto out_area_disconnect;
+	/*
+	 * Registered (app id, family) before the first event can arrive:
+	 * the worker never sees a capsule without its identity.  IPC
+	 * senders may find it now; its rings are mapped.
+	 */
 	fcback_registry_add(cap);
+	err = fcback_ring_bind(cap, evtchn);
+	if (err)
+		goto out_registry_del;
+	cap->connected = true;
 	mutex_unlock(&cap->conn_lock);
 
 	fcback_post_conn_event(cap, FC_EV_CONNECT);
-	dev_info(&dev->dev, "connected: domid %u name %s app %llu\n",
-		 cap->domid, cap->name, cap->app_id);
+	dev_info_ratelimited(&dev->dev, "connected: domid %u name %s app %llu\n",
+			     cap->domid, cap->name, cap->app_id);
 	return 0;
+
+out_registry_del:
+	fcback_registry_del(cap);
+	fcback_ring_disconnect(cap);
+	fcback_ipc_drop_queue(cap);
+out_area_disconnect:
+	fcback_area_disconnect(cap);
+out_unlock:
+	mutex_unlock(&cap->conn_lock);
+	return err;
 }
 
 static void fcback_disconnect(struct fcback_capsule *cap)
@@ -150,8 +206,9 @@ static void fcback_disconnect(struct fcback_capsule *cap)
 	mutex_unlock(&cap->conn_lock);
 
 	fcback_post_conn_event(cap, FC_EV_DISCONNECT);
-	dev_info(&cap->dev->dev, "disconnected: domid %u app %llu\n",
-		 cap->domid, cap->app_id);
+	dev_info_ratelimited(&cap->dev->dev,
+			     "disconnected: domid %u app %llu\n",
+			     cap->domid, cap->app_id);
 }
 
 static int fcback_probe(struct xenbus_device *dev,
@@ -162,17 +219,20 @@ static int fcback_probe(struct xenbus_device *dev,
 
 	cap = kzalloc(sizeof(*cap), GFP_KERNEL);
 	if (!cap) {
-		xenbus_dev_fatal(dev, -ENOMEM, "allocating backend state");
+		fcback_fatal(dev, -ENOMEM, "allocating backend state");
 		return -ENOMEM;
 	}
 	cap->dev = dev;
 	cap->domid = dev->otherend_id;
 	mutex_init(&cap->conn_lock);
 	INIT_LIST_HEAD(&cap->node);
+	ratelimit_state_init(&cap->connect_rs, FCBACK_CONNECT_INTERVAL,
+			     FCBACK_CONNECT_BURST);
+	ratelimit_set_flags(&cap->connect_rs, RATELIMIT_MSG_ON_RELEASE);
 	fcback_ring_init_capsule(cap);
 	cap->ipcq = kvcalloc(FCBACK_IPCQ_LEN, sizeof(*cap->ipcq), GFP_KERNEL);
 	if (!cap->ipcq) {
-		xenbus_dev_fatal(dev, -ENOMEM, "allocating the IPC queue");
+		fcback_fatal(dev, -ENOMEM, "allocating the IPC queue");
 		kfree(cap);
 		return -ENOMEM;
 	}
@@ -181,7 +241,7 @@ static int fcback_probe(struct xenbus_device *dev,
 	err = xenbus_printf(XBT_NIL, dev->nodename, FC_XS_VERSIONS, "%s",
 			    FC_PROTO_VERSIONS);
 	if (err) {
-		xenbus_dev_fatal(dev, err, "writing %s/%s", dev->nodename,
+		fcback_fatal(dev, err, "writing %s/%s", dev->nodename,
 				 FC_XS_VERSIONS);
 		goto out_free_cap;
 	}
@@ -241,8 +301,19 @@ static void fcback_frontend_changed(struct xenbus_device *dev,
 			break;
 		if (dev->state != XenbusStateInitWait)
 			break;
-		if (!fcback_connect(cap))
-			fcback_set_state(dev, XenbusStateConnected);
+		if (!__ratelimit(&cap->connect_rs)) {
+			fcback_fatal(dev, -EBUSY, "reconnecting too often");
+			break;
+		}
+		if (fcback_connect(cap))
+			break;
+		/*
+		 * Serve only once Connected is written: a fatal error found
+		 * by the worker (-> Closing) then comes after it, never
+		 * under it.
+		 */
+		if (!fcback_set_state(dev, XenbusStateConnected))
+			fcback_ring_start(cap);
 		break;
 
 	case XenbusStateConnected:
@@ -271,7 +342,7 @@ static void fcback_frontend_changed(struct xenbus_device *dev,
 		break;
 
 	default:
-		xenbus_dev_fatal(dev, -EINVAL, "unexpected frontend state %d",
+		fcback_fatal(dev, -EINVAL, "unexpected frontend state %d",
 				 frontend_state);
 		break;
 	}

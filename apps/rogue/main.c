@@ -5,6 +5,10 @@
  * opcodes, nonzero reserved fields and flags, huge lengths (answered with
  * errors), then a request producer far past the ring (fatal for the
  * session).  Prints FC-ROGUE-DONE and sleeps.
+ *
+ *   rogue behind: leave one LISTEN unanswered (no OS server), then move
+ *   req_prod one behind req_cons, where rp - rsp_prod_pvt is 0 and only a
+ *   check against req_cons sees that 2^32 - 1 requests are claimed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +34,41 @@ static void push(void)
 	fcos_evtchn_notify(raw.port);
 }
 
-int main(void)
+static __attribute__((noreturn)) void sleep_forever(void)
+{
+	for (;;)
+		fcos_sleep_ns(FCOS_NSEC_PER_SEC);
+}
+
+static void behind(void)
+{
+	struct fcapsule_request *r;
+	RING_IDX first = prod;
+
+	r = slot();
+	memset(r, 0, sizeof(*r));
+	r->id = 2001;
+	r->opcode = FC_OP_LISTEN;
+	r->u.listen.proto = FC_PROTO_TCP;
+	r->u.listen.port = 8080;
+	r = slot(); /* a NOP after it: answered, the LISTEN stays pending */
+	memset(r, 0, sizeof(*r));
+	r->id = 2002;
+	r->opcode = FC_OP_NOP;
+	push();
+	fcos_sleep_ns(500 * FCOS_NSEC_PER_MSEC);
+	printf("FC-ROGUE behind: req_cons=%u rsp_prod=%u\n", prod,
+	       raw.sring->rsp_prod);
+	if (raw.sring->rsp_prod != first + 1) {
+		printf("FC-ROGUE behind: the LISTEN did not stay pending\n");
+		return;
+	}
+	raw.sring->req_prod = prod - 1;
+	fcos_evtchn_notify(raw.port);
+	printf("FC-ROGUE-BEHIND-DONE\n");
+}
+
+int main(int argc, char **argv)
 {
 	struct fcapsule_request *r;
 	RING_IDX i, first;
@@ -44,6 +82,10 @@ int main(void)
 	printf("FC-ROGUE connected, detached\n");
 	prod = raw.req_prod_pvt;
 	first = prod;
+	if (argc > 1 && !strcmp(argv[1], "behind")) {
+		behind();
+		sleep_forever();
+	}
 
 	r = slot(); /* unknown opcode */
 	memset(r, 0, sizeof(*r));
@@ -97,6 +139,5 @@ int main(void)
 	raw.in_sring->rsp_prod = 12345;
 	fcos_evtchn_notify(raw.port);
 	printf("FC-ROGUE-DONE\n");
-	for (;;)
-		fcos_sleep_ns(FCOS_NSEC_PER_SEC);
+	sleep_forever();
 }

@@ -133,7 +133,7 @@ struct fc_ioc_ipc_list {
 /* IPC counters of one connected app VM (element of FC_IOC_IPC_STATS). */
 struct fc_ioc_ipc_stat {
 	__u32 domid;
-	__u32 family;			/* domid of its root ancestor */
+	__u32 family;			/* app id of its root ancestor */
 	__u64 app_id;
 	char name[FC_IOC_NAME_MAX];
 	__u64 sent;			/* fragments accepted from it */

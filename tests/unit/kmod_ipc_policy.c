@@ -42,24 +42,29 @@ static int set(struct fcback_ipc_end a, struct fcback_ipc_end b, u32 v)
 
 int main(void)
 {
-	/* Families: 5 root (parent 0); 6 child of 5; 7 child of 6 (parent
-	 * known: inherits 5); 8 child of a parent no longer known (9). */
-	u32 f5 = fcback_ipc_family(5, 0, 0);
-	u32 f6 = fcback_ipc_family(6, 5, f5);
-	u32 f7 = fcback_ipc_family(7, 6, f6);
-	u32 f8 = fcback_ipc_family(8, 9, 0);
-	u32 f10 = fcback_ipc_family(10, 0, 0);
+	/* Families by app id: domids 5 (app 105) root (parent 0); 6 child
+	 * of 5; 7 child of 6 (parent known: inherits 105); 8 child of a
+	 * parent no longer connected: a family of its own. */
+	u64 f5 = fcback_ipc_family(105, 0);
+	u64 f6 = fcback_ipc_family(106, f5);
+	u64 f7 = fcback_ipc_family(107, f6);
+	u64 f8 = fcback_ipc_family(108, 0);
+	u64 f10 = fcback_ipc_family(110, 0);
+	/* An unrelated root that got a dead root's domid (5) later. */
+	u64 f5b = fcback_ipc_family(200, 0);
 	struct fcback_ipc_peer p5 = { 5, f5, "root" }, p6 = { 6, f6, "kid" },
 			       p7 = { 7, f7, "grandkid" },
 			       p8 = { 8, f8, "orphan" },
 			       p10 = { 10, f10, "other" },
-			       p11 = { 11, fcback_ipc_family(11, 0, 0),
-				       "third" };
+			       p11 = { 11, fcback_ipc_family(111, 0), "third" },
+			       p5b = { 5, f5b, "newcomer" };
 
-	CHECK_EQ_INT(f5, 5);
-	CHECK_EQ_INT(f6, 5);
-	CHECK_EQ_INT(f7, 5);
-	CHECK_EQ_INT(f8, 9);
+	CHECK_EQ_INT(f5, 105);
+	CHECK_EQ_INT(f6, 105);
+	CHECK_EQ_INT(f7, 105);
+	CHECK_EQ_INT(f8, 108);
+	CHECK(!fcback_ipc_policy_allows(&pol, &p5b, &p6));
+	CHECK(!fcback_ipc_policy_allows(&pol, &p7, &p5b));
 	CHECK(fcback_ipc_policy_allows(&pol, &p5, &p7));
 	CHECK(fcback_ipc_policy_allows(&pol, &p7, &p6));
 	CHECK(fcback_ipc_policy_allows(&pol, &p5, &p5));

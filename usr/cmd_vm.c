@@ -296,14 +296,6 @@ out:
 	return ret;
 }
 
-static double fc_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * libxl_domain_shutdown() writes control/shutdown, then waits up to 60 s
  * for the guest to acknowledge it: run it aside (own libxl context), so
@@ -455,7 +447,7 @@ int main_kill(int argc, char **argv)
 		fc_reap_many(&x, ids, n, FC_REASON_KILLED);
 		goto out;
 	}
-	deadline = fc_now() + grace;
+	deadline = fc_monotonic_s() + grace;
 	for (left = n; left > 0;) {
 		int nended = 0, nlate = 0;
 
@@ -470,7 +462,7 @@ int main_kill(int argc, char **argv)
 			gone = libxl_domain_info(x.ctx, &info, ids[i]) != 0;
 			down = !gone && info.shutdown;
 			libxl_dominfo_dispose(&info);
-			if (!gone && !down && fc_now() < deadline) {
+			if (!gone && !down && fc_monotonic_s() < deadline) {
 				left++;
 				continue;
 			}

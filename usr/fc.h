@@ -105,6 +105,7 @@ int fc_parse_id(const char *s, uint32_t *domid);
 const char *fc_run_dir(void);
 int fc_write_file_atomic(const char *path, const char *text);
 const char *fc_image_dir(const char *opt);
+double fc_monotonic_s(void);
 
 /* Why an app VM ended; values match libxl_shutdown_reason (+ our own). */
 enum fc_reason {

@@ -61,14 +61,6 @@ struct fc_fork_job {
 	struct fc_fork_state *st;
 };
 
-static double fc_fork_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void fc_fork_mark_path(uint32_t child, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%s/%u", fc_run_dir(), FC_FORK_MARK_DIR, child);
@@ -106,7 +98,7 @@ static int fc_fork_save(struct fc_fork_job *j, int fd)
 	signal(SIGPIPE, SIG_IGN); /* a dead restore is an error, not a kill */
 	if (fc_xl_open(&x))
 		return 1;
-	j->st->t_save = fc_fork_now();
+	j->st->t_save = fc_monotonic_s();
 	j->st->save_rc = libxl_domain_suspend(x.ctx, j->parent, fd, 0, NULL);
 	close(fd);
 	/* Resume only a parent that did suspend: a failed save may have
@@ -117,7 +109,7 @@ static int fc_fork_save(struct fc_fork_job *j, int fd)
 		j->st->resume_rc =
 			libxl_domain_resume(x.ctx, j->parent, 1, NULL);
 	libxl_dominfo_dispose(&info);
-	j->st->t_resumed = fc_fork_now();
+	j->st->t_resumed = fc_monotonic_s();
 	fc_xl_close(&x);
 	return j->st->save_rc || j->st->resume_rc;
 }
@@ -153,7 +145,7 @@ static int fc_fork_restore(struct fc_fork_job *j, int fd)
 	rc = libxl_domain_create_restore(x.ctx, &j->cfg, &child, fd, -1,
 					 &params, NULL, NULL);
 	close(fd);
-	j->st->t_restored = fc_fork_now();
+	j->st->t_restored = fc_monotonic_s();
 	if (rc) {
 		j->st->restore_rc = rc;
 		goto out_destroy;
@@ -168,7 +160,7 @@ static int fc_fork_restore(struct fc_fork_job *j, int fd)
 		j->st->restore_rc = -EIO;
 		goto out_destroy;
 	}
-	j->st->t_unpaused = fc_fork_now();
+	j->st->t_unpaused = fc_monotonic_s();
 	fc_xl_close(&x);
 	libxl_domain_restore_params_dispose(&params);
 	return 0;
@@ -348,14 +340,14 @@ int fc_fork(struct fc_xl *x, const struct fc_fork_opts *o,
 	      (int)(info.current_memkb < 65536 ? info.current_memkb : 65536) *
 			      1024 +
 		      (1 << 20));
-	res->t_start = fc_fork_now();
+	res->t_start = fc_monotonic_s();
 	restorer = fc_fork_spawn(fc_fork_restore, &j, fds[0], fds[1]);
 	saver = fc_fork_spawn(fc_fork_save, &j, fds[1], fds[0]);
 	close(fds[0]);
 	close(fds[1]);
 	rs = fc_fork_wait(saver);
 	rr = fc_fork_wait(restorer);
-	res->t_end = fc_fork_now();
+	res->t_end = fc_monotonic_s();
 	res->save_s = j.st->t_resumed - j.st->t_save;
 	res->restore_s = j.st->t_unpaused - j.st->t_save;
 	if (rs || rr || j.st->child == (uint32_t)INVALID_DOMID) {

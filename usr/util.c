@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -491,4 +492,13 @@ int fc_exit_rec_parse(const char *text, struct fc_exit_rec *r)
 		}
 	}
 	return have_domid && have_code ? 0 : -EINVAL;
+}
+
+/* Monotonic clock in seconds, for deadlines and durations. */
+double fc_monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }

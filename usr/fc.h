@@ -166,6 +166,8 @@ int fc_ps_cmp(const void *a, const void *b);
  * listen.c, cmd_napt.c) ---- */
 #define FC_NAPT_TABLE	      "fcapsule" /* table ip fcapsule */
 #define FC_NAPT_MAP	      "ports"	 /* tcp dport : addr . port */
+#define FC_NAPT_POOL_MAP      "pools"	 /* tcp dport . slot : addr . port */
+#define FC_NAPT_POOL_SLOTS    60	 /* 1..6, 10, 12 members share evenly */
 #define FC_NAPT_CHAIN_PRE     "prerouting"
 #define FC_NAPT_CHAIN_OUT     "output"
 #define FC_NAPT_CHAIN_POST    "postrouting"
@@ -190,7 +192,12 @@ struct fc_napt_entry {
 	uint32_t domid; /* 0: added by an operator */
 	uint64_t app_id;
 	char name[FC_VMNAME_MAX];
+	uint8_t pool;  /* a member of the port's pool (pools map) */
+	uint16_t slot; /* its slot there */
 };
+
+/* How a public port is mapped. */
+enum { FC_NAPT_NONE, FC_NAPT_SINGLE, FC_NAPT_POOLED };
 
 struct nftnl_set_elem;
 void fc_napt_conf_default(struct fc_napt_conf *conf);
@@ -203,7 +210,12 @@ int fc_napt_comment_format(const struct fc_napt_entry *e, char *buf,
 int fc_napt_comment_parse(const char *s, struct fc_napt_entry *e);
 int fc_napt_elem_parse(struct nftnl_set_elem *el, struct fc_napt_entry *e);
 int fc_napt_parse_target(const char *s, uint32_t *addr, uint16_t *port);
-void fc_napt_sort(struct fc_napt_entry *e, int n);
+int fc_napt_sort(struct fc_napt_entry *e, int n);
+int fc_napt_port_members(const struct fc_napt_entry *e, int n, uint16_t port,
+			 int *first, int *count);
+int fc_napt_build_port(void *buf, size_t len, uint32_t seq, uint16_t port,
+		       int from, const struct fc_napt_entry *to, int n,
+		       size_t *out_len);
 void fc_napt_print(FILE *f, const struct fc_napt_entry *e, int n,
 		   uint32_t public_addr);
 void fc_napt_print_json(FILE *f, const struct fc_napt_entry *e, int n,
@@ -218,6 +230,9 @@ int fc_napt_del(uint16_t port);
 int fc_napt_del_entries(const struct fc_napt_entry *e, int n);
 int fc_napt_del_present(const struct fc_napt_entry *e, int n);
 int fc_napt_del_app(uint32_t domid, uint64_t app_id);
+int fc_napt_set_port(uint16_t port, int from, const struct fc_napt_entry *to,
+		     int n);
+int fc_napt_remove(const struct fc_napt_entry *gone, int n);
 int fc_napt_list(struct fc_napt_entry **out, int *n);
 
 /* Dom0 networking for app VMs (net.c). */

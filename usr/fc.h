@@ -53,6 +53,7 @@ int fc_fork_on_request(int fd, const struct fc_event *ev);
 /* The OS server's reaper (reap.c), hooked into serve.c. */
 struct fc_event;
 void fc_reap_start(void);
+void fc_reap_request_sync(void);
 int fc_reap_on_request(const struct fc_event *ev, int *status);
 
 /* App VMs like processes (cmd_vm.c, cmd_ps.c, logs.c, bench.c). */

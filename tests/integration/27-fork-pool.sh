@@ -7,6 +7,8 @@
 # over the three.  A worker killed leaves the pool while the others go on
 # serving; down to one member, the port is a plain element again; the
 # last one gone, the port is unmapped.  An unrelated app VM cannot join.
+# Then a receiver forked in the middle of an IPC stream: the parent gets
+# every message once, the child none.
 . tests/integration/lib.sh
 
 FC=$BUILD/usr/fcapsule
@@ -104,6 +106,33 @@ t_check "kill web.1" $FC kill -s KILL web.1
 t_check "port 80 is unmapped" wait_members ""
 t_check "port 80 no longer answers" sh -c "! ip netns exec pubc curl -sf -m 5 http://$PUB/ >/dev/null"
 t_check "no app VM left" sh -c "! xl list | grep -Eq '^(web|other)'"
+
+# --- a fork while IPC messages are queued for the parent ---
+N=5000
+delivered() {
+	$FC ipc stat --json 2>/dev/null | python3 -c '
+import json,sys
+print(json.load(sys.stdin)["totals"]["delivered"])' 2>/dev/null
+}
+t_check "run the receiver" sh -c "$FC run ipctest --no-net --name rx -- recv $N 600 >/dev/null"
+t_check "receiver connected" t_wait_console rx '^FC-IPC-READY' 120
+t_check "run the sender" sh -c "$FC run ipctest --no-net --name tx -- send rx $N 40 >/dev/null"
+t_check "ipc allow rx tx" $FC ipc allow rx tx
+for ((i = 0; i < 300; i++)); do
+	got=$(delivered)
+	[ "${got:-0}" -ge 100 ] && break
+	sleep 0.2
+done
+t_check "the stream is flowing ($got delivered) when the receiver forks" \
+	test "${got:-0}" -ge 100 -a "${got:-0}" -lt $N
+t_check "fcapsule fork rx mid-stream" sh -c "$FC fork rx >/dev/null"
+t_check "the child is a new domain" t_wait_console rx.1 '^FC-RESUMED new-domain' 120
+t_check "the sender finished" t_wait_console tx '^FC-IPC-SEND-OK' 600
+t_check "the parent got all $N in order, intact, none twice" \
+	t_wait_console rx "^FC-IPC-RECV-OK n=$N errors=0 sources=1" 300
+t_check "the module delivered exactly $N: none to the child, none twice" \
+	test "$(delivered)" = $N
+$FC kill -s KILL rx rx.1 tx >/dev/null
 ip netns del pubc
 # The module goes once the OS server that holds /dev/fcapsule is stopped.
 kill "$(cat /run/fcapsule/serve.pid)" 2>/dev/null

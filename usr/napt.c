@@ -1144,12 +1144,19 @@ int fc_napt_del_present(const struct fc_napt_entry *e, int n)
 	return gone;
 }
 
-/* Unmap a public port, whether one app VM or a pool serves it. */
+/*
+ * Unmap a public port, whether one app VM or a pool serves it: a single
+ * element costs one batch, as it is the common case; pools are looked
+ * for only when there is none.
+ */
 int fc_napt_del(uint16_t port)
 {
-	struct fc_napt_entry *e = NULL;
+	struct fc_napt_entry *e = NULL, one = { .port = port };
 	int first, cnt, kind, n = 0, ret;
 
+	ret = fc_napt_del_entries(&one, 1);
+	if (ret != -ENOENT)
+		return ret;
 	ret = fc_napt_list(&e, &n);
 	if (ret)
 		goto out;

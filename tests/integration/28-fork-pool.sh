@@ -51,12 +51,12 @@ ab_ok() {
 		! echo "$out" | grep -q 'Non-2xx'
 }
 
-t_check "run httpd --workers 3" $FC run --name web httpd -- --workers 3
+t_check "run httpd --workers 3" sh -c "$FC run --name web httpd -- --workers 3 >/dev/null"
 t_check "web listens" t_wait_console web '^FC-HTTPD-READY web ' 180
 t_check "the first worker listens" t_wait_console web.1 '^FC-HTTPD-READY web\.1 ' 300
 t_check "the second worker listens" t_wait_console web.2 '^FC-HTTPD-READY web\.2 ' 300
 t_check "ps shows both workers as web's children" \
-	test "$($FC ps | awk -v p="$(fc_domid web)" '$2 == p' | wc -l)" = 2
+	test "$($FC ps | awk -v p="$(xl domid web)" '$2 == p' | wc -l)" = 2
 t_check "napt lists the three as port 80's pool" wait_members "web web.1 web.2 "
 $FC napt | sed 's/^/# /'
 # elems MAP PORT: how many elements of MAP are for public port PORT
@@ -65,7 +65,11 @@ elems() {
 import json, sys
 m = [o["map"] for o in json.load(sys.stdin)["nftables"] if "map" in o][0]
 def port(k):
-    return k["concat"][0] if isinstance(k, dict) else k
+    if isinstance(k, dict) and "elem" in k:
+        k = k["elem"]["val"]  # with a comment
+    if isinstance(k, dict) and "concat" in k:
+        k = k["concat"][0]  # tcp dport . slot
+    return k
 print(sum(1 for e in m.get("elem", []) if port(e[0]) == int(sys.argv[1])))' "$2"
 }
 t_check "port 80 has its 60 slots in the pools map ($(elems pools 80))" \
@@ -81,7 +85,7 @@ t_check "12 sequential requests reach all three ($s)" test "$s" = "web web.1 web
 t_check "ab: 400 requests at concurrency 8, none failed" ab_ok 400
 
 # An app VM of another family on the same port: refused, pool unchanged.
-t_check "run an unrelated httpd" $FC run --name other httpd
+t_check "run an unrelated httpd" sh -c "$FC run --name other httpd >/dev/null"
 t_check "its listen on 80 is refused with EADDRINUSE (98)" \
 	t_wait_console other 'cannot listen on port 80: errno 98' 180
 t_check "the pool is unchanged" test "$(members)" = "web web.1 web.2 "

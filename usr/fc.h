@@ -214,6 +214,8 @@ int fc_napt_parse_target(const char *s, uint32_t *addr, uint16_t *port);
 int fc_napt_sort(struct fc_napt_entry *e, int n);
 int fc_napt_port_members(const struct fc_napt_entry *e, int n, uint16_t port,
 			 int *first, int *count);
+int fc_napt_build_add(void *buf, size_t len, uint32_t seq,
+		      const struct fc_napt_entry *e, size_t *out_len);
 int fc_napt_build_port(void *buf, size_t len, uint32_t seq, uint16_t port,
 		       int from, const struct fc_napt_entry *to, int n,
 		       size_t *out_len);

@@ -593,6 +593,41 @@ out:
 	return ret;
 }
 
+/*
+ * Map a port that no pool serves, in one batch: add and delete the
+ * port's first pool slot (it fails with EEXIST if the port is pooled; a
+ * no-op otherwise), then add the ports element (EEXIST if taken).  Every
+ * pool has slot 0, so no pooled port gets a ports element behind it.
+ */
+int fc_napt_build_add(void *buf, size_t len, uint32_t seq,
+		      const struct fc_napt_entry *e, size_t *out_len)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, len / 2);
+	struct fc_napt_entry guard = *e, one = *e;
+	int ret = -ENOMEM;
+
+	if (!b)
+		goto out;
+	guard.pool = 1;
+	guard.slot = 0;
+	one.pool = 0;
+	one.slot = 0;
+	fc_batch_open(b, &seq);
+	ret = fc_batch_elems(b, &seq, 1, &guard, 1);
+	if (!ret)
+		ret = fc_batch_elems(b, &seq, 0, &guard, 1);
+	if (!ret)
+		ret = fc_batch_elems(b, &seq, 1, &one, 1);
+	if (!ret)
+		ret = fc_batch_close(b, &seq);
+	if (!ret)
+		*out_len = mnl_nlmsg_batch_size(b);
+out:
+	if (b)
+		mnl_nlmsg_batch_stop(b);
+	return ret;
+}
+
 /* Every slot of a pool, dealt round its n members in turn. */
 static void fc_pool_deal(uint16_t port, const struct fc_napt_entry *to, int n,
 			 struct fc_napt_entry *slots)
@@ -1076,12 +1111,12 @@ int fc_napt_add_entry(const struct fc_napt_entry *e)
 
 	if (!e->port || !e->aport || !e->addr)
 		return -EINVAL;
-	ret = fc_napt_build_elems(buf, sizeof(buf), fc_nl_seq(), 1, e, 1, &len);
+	ret = fc_napt_build_add(buf, sizeof(buf), fc_nl_seq(), e, &len);
 	if (ret)
 		goto out;
 	ret = fc_napt_nl_send(buf, len);
 	if (ret == -EEXIST)
-		ret = -EADDRINUSE; /* the public port is mapped already */
+		ret = -EADDRINUSE; /* mapped already, to one or to a pool */
 out:
 	return ret;
 }

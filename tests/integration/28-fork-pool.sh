@@ -44,7 +44,7 @@ served() {
 }
 ab_ok() {
 	local out
-	out=$(ip netns exec pubc ab -q -n "$1" -c 8 -s 30 http://$PUB/ 2>&1)
+	out=$(ip netns exec pubc ab -q -l -n "$1" -c 8 -s 30 http://$PUB/ 2>&1)
 	echo "$out" | grep -E 'Complete requests|Failed requests|Non-2xx|Requests per second' | sed 's/^/# /'
 	echo "$out" | grep -Eq "^Complete requests: +$1\$" &&
 		echo "$out" | grep -Eq '^Failed requests: +0$' &&

@@ -481,6 +481,26 @@ static void test_pool(void)
 		fc_napt_build_port(buf, sizeof(buf), 1, 80, 9, to, 1, &len),
 		-EINVAL);
 
+	/* a single add first adds and deletes the port's slot 0 of pools:
+	 * a pooled port fails it, so it never also gets a ports element */
+	CHECK_EQ_INT(fc_napt_build_add(buf, sizeof(buf), 1, &to[0], &len), 0);
+	n = split(buf, len, m, 8);
+	CHECK_EQ_INT(n, 5);
+	if (n != 5)
+		return;
+	CHECK_EQ_INT(m[1]->nlmsg_type, NFT(NFT_MSG_NEWSETELEM));
+	CHECK(m[1]->nlmsg_flags & NLM_F_EXCL);
+	CHECK_EQ_INT(walk_elems(m[1], got, 4), 1);
+	CHECK_EQ_INT(got[0].pool, 1);
+	CHECK_EQ_INT(got[0].slot, 0);
+	CHECK_EQ_INT(m[2]->nlmsg_type, NFT(NFT_MSG_DELSETELEM));
+	CHECK_EQ_INT(walk_elems(m[2], got, 4), 1);
+	CHECK_EQ_INT(got[0].pool, 1);
+	CHECK_EQ_INT(m[3]->nlmsg_type, NFT(NFT_MSG_NEWSETELEM));
+	CHECK(m[3]->nlmsg_flags & NLM_F_EXCL);
+	parse_elems(m[3], got, 4, set, sizeof(set));
+	CHECK_EQ_STR(set, "ports");
+
 	/* which entries of a sorted list are one port's, and how */
 	memset(rows, 0, sizeof(rows));
 	rows[0].port = 22;

@@ -22,6 +22,9 @@ t_check "a client on the public segment (192.0.2.20)" t_public_client $PUB
 get() {
 	ip netns exec pubc curl -sf -m 20 "$1"
 }
+serves_as() {
+	get http://$PUB/ | grep -q "httpd on $1:"
+}
 # members NAME...: the pool's members for port 80, as `napt` lists them
 members() {
 	$FC napt | awk '$2 ~ /:80$/ { print $5 }' | sort | tr '\n' ' '
@@ -104,7 +107,7 @@ t_check "kill web (not --tree)" $FC kill -s KILL web
 t_check "web.1 is alone on port 80" wait_members "web.1 "
 t_check "port 80 is a ports element again, no pool slot left" \
 	test "$(elems ports 80) $(elems pools 80)" = "1 0"
-t_check "web.1 still serves" sh -c "get http://$PUB/ | grep -q 'httpd on web\.1:'"
+t_check "web.1 still serves" serves_as 'web\.1'
 
 t_check "kill web.1" $FC kill -s KILL web.1
 t_check "port 80 is unmapped" wait_members ""

@@ -10,7 +10,8 @@
  * right before main and powers off after it.
  *
  * Per start it times, in ms since Ts (just before xc_domain_create):
- *   create   xc_domain_create, max memory, console and store event channels
+ *   create   xc_domain_create, vCPUs, CPUID policy, max memory, console
+ *            and store event channels
  *   build    the xc_dom_* builder: kernel file, parse, memory, image, boot
  *            (vCPU context), grant table
  *   console  mapping the console page and binding its event channel
@@ -186,6 +187,19 @@ static int bm_create(struct bm_handles *h, const struct bm_opts *o,
 		return -1;
 	}
 	s->have_domid = 1;
+	/* Still needed in 4.17 to allocate the vCPUs themselves. */
+	if (xc_domain_max_vcpus(h->xch, s->domid, 1)) {
+		fprintf(stderr, "bootmark: xc_domain_max_vcpus: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	/* The CPUID policy libxl gives a new PV domain. */
+	if (xc_cpuid_apply_policy(h->xch, s->domid, false, NULL, 0, true, false,
+				  false, NULL, NULL)) {
+		fprintf(stderr, "bootmark: xc_cpuid_apply_policy: %s\n",
+			strerror(errno));
+		return -1;
+	}
 	/* +1 MB as libxl's PV slack: page tables and start info */
 	if (xc_domain_setmaxmem(h->xch, s->domid,
 				(o->memory_mb + 1) * 1024ULL)) {
@@ -255,8 +269,8 @@ static int bm_build(struct bm_handles *h, const struct bm_opts *o,
 	ret = 0;
 out:
 	if (ret)
-		fprintf(stderr, "bootmark: %s failed (dom%u)\n", step,
-			s->domid);
+		fprintf(stderr, "bootmark: %s failed (dom%u): %s\n", step,
+			s->domid, strerror(errno));
 	xc_dom_release(dom);
 	return ret;
 }

@@ -1,0 +1,54 @@
+#!/bin/bash
+# timeout: 400
+# Where a start's time goes, on real Xen: bench/bootmark builds, unpauses
+# and watches a domain with libxenctrl/libxenguest alone (the floor), and
+# FC_TIMING=1 `fcapsule run` prints every phase of one start.  Times are
+# only printed (benchmarks judge them, not tests).
+. tests/integration/lib.sh
+
+FC=$BUILD/usr/fcapsule
+export FC_IMAGE_DIR=$BUILD/apps
+modprobe -a nf_tables nft_nat nft_chain_nat nft_fib_ipv4 veth 2>/dev/null
+
+# --- the floor: no libxl, no XenStore nodes, no xenconsoled
+ndom=$(xl list | wc -l)
+out=$($BUILD/bench/bootmark --kernel $BUILD/apps/bootmark --reps 2 \
+	--phases 2>/tmp/bm.err)
+rc=$?
+echo "$out" | sed 's/^/# /'
+sed 's/^/# /' /tmp/bm.err
+t_check "bootmark boots the minimal image twice (rc $rc)" \
+	test "$rc" = 0 -a "$(echo "$out" | grep -c ',ok$')" = 2
+for p in create build console unpause main off; do
+	t_check "bootmark times phase $p" \
+		test "$(grep -cE "^FC-T $p [0-9]+\.[0-9]+$" /tmp/bm.err)" = 2
+done
+t_check "bootmark leaves no domain behind" \
+	sh -c "sleep 1; test \$(xl list | wc -l) = $ndom"
+t_check "bootmark refuses a missing image" \
+	sh -c "! $BUILD/bench/bootmark --kernel /nonexistent 2>/dev/null"
+
+# --- one timed start of a networked app VM
+t_check "insmod fcapsule.ko" insmod "$KO"
+t_check "net setup" $FC net setup --public 192.0.2.10
+id=$(FC_TIMING=1 FC_TIMING_LOG=/tmp/libxl.log $FC run httpd --name tm \
+	2>/tmp/t.err)
+rc=$?
+sed 's/^/# /' /tmp/t.err
+t_check "a timed run starts httpd (rc $rc, id $id)" test "$rc" = 0 -a -n "$id"
+for p in run.begin libxl.create-call libxl.build-begin libxl.build-end \
+	libxl.create-returned run.devnodes-written run.unpaused \
+	xs.domain-dir xs.vif-backend xs.vif-hotplug-connected \
+	xs.fcapsule-nodes guest.first-xs-write guest.fcfront-connected \
+	fcapsule.backend-connected guest.netfront-connected \
+	console.boot-marker console.net-up; do
+	t_check "the breakdown has phase $p" \
+		grep -qE "^FC-T $p [0-9]+\.[0-9]+$" /tmp/t.err
+done
+grep -E 'xc_dom|hotplug|complete|introduce|console|ao ' /tmp/libxl.log |
+	head -n 60 | sed 's/^/# log: /'
+t_check "the timed app VM serves (console)" t_wait_console tm FC-HTTPD-READY 60
+t_check "an untimed run prints no FC-T line" \
+	sh -c "$FC run --no-net sleeper --name un 2>&1 >/dev/null | grep -c FC-T | grep -qx 0"
+t_check "kill both" $FC kill tm un
+t_done

@@ -113,7 +113,7 @@ bench: bench-boot bench-nop bench-napt bench-ipc bench-cap bench-listen \
 	bench-fork
 
 bench-boot: all
-	scripts/bench-boot $(N) $(REPS)
+	scripts/bench-boot $(N) $(REPS) $(PHASE_REPS)
 
 bench-nop: all
 	scripts/bench-nop $(RING_N) $(XS_N)

@@ -10,29 +10,36 @@
 #   app      `xl create` of a full library-OS app VM (sleeper)
 #   run-app  `fcapsule run --no-net sleeper` (with the fcapsule device)
 #   run-net  `fcapsule run httpd` (vif, address, NAPT); Te = FC-NET-UP
+#   run-netp the same with FC_VIF_INPROC=1: the vif put on the bridge
+#            in-process (usr/xl.c), no hotplug script
 #   linux    `xl create` of Debian's PV Linux
 # For each it boots one guest REPS times (kinds interleaved), then (but
 # floor and run-net) N guests launched 3, 5 and 7 ms apart, and writes
 # every guest's Ts, Te and dT to $FC_JOB_OUT/boot.csv.  Then PHASE_REPS
-# timed starts (FC_TIMING=1) of `fcapsule run httpd` and of bootmark
-# --phases, to $FC_JOB_OUT/phases-run-*.txt (libxl's timed log in
-# libxl-run-*.log) and phases-floor.txt.
+# timed starts (FC_TIMING=1) of `fcapsule run httpd`, without and with
+# FC_VIF_INPROC=1, and of bootmark --phases, to $FC_JOB_OUT/phases-run-*.txt,
+# phases-runp-*.txt (libxl's timed logs in libxl-run*-*.log) and
+# phases-floor.txt.
 set -eu
 N=${1:-8}
 REPS=${2:-5}
 PHASE_REPS=${3:-3}
 out=${FC_JOB_OUT:-/tmp}
 img=/run/fcbench
-bb=build/bench/bootbench
-bm=build/bench/bootmark
-FC=$PWD/build/usr/fcapsule
+bb=$img/bootbench
+bm=$img/bootmark-floor
+FC=$img/fcapsule
 
-# Images on tmpfs, as a cloud host keeps them; reading them over the 9p
-# share would add the emulator's file-system cost to Ts..Te.
+# Images and tools on tmpfs, as a cloud host keeps them: reading them over
+# the 9p share would add the emulator's file-system cost to Ts..Te, and a
+# rebuild on the host during the run would change them.
 mkdir -p $img
 cp build/apps/bootmark build/apps/sleeper build/apps/httpd \
-	build/guest/vmlinux build/guest/initrd.gz $img/
-export FC_IMAGE_DIR=$img
+	build/guest/vmlinux build/guest/initrd.gz build/usr/fcapsule \
+	build/bench/bootbench $img/
+cp build/bench/bootmark $img/bootmark-floor
+cp scripts/vif-fcapsule $img/vif-fcapsule
+export FC_IMAGE_DIR=$img FC_VIF_SCRIPT=$img/vif-fcapsule
 
 modprobe -a nf_tables nft_nat nft_chain_nat nft_fib_ipv4 2>/dev/null || true
 lsmod | grep -q '^fcapsule ' || insmod fcapsule.ko
@@ -89,10 +96,16 @@ boot() {
 			--kill "$kill" --marker FC-NET-UP --count "$count" \
 			--interval-ms "$iv" --timeout "$to"
 		;;
+	run-netp)
+		FC_VIF_INPROC=1 \
+			$bb --kind run-netp --run "$FC run --name @NAME@ httpd" \
+			--kill "$kill" --marker FC-NET-UP --count "$count" \
+			--interval-ms "$iv" --timeout "$to"
+		;;
 	esac
 }
 
-kinds="floor bootmark run-min app run-app run-net linux"
+kinds="floor bootmark run-min app run-app run-net run-netp linux"
 csv=$out/boot.csv
 echo "kind,count,interval_ms,index,name,ts_ms,te_ms,delta_ms,status" >"$csv"
 # One discarded boot of each kind first: the first domain creation of a
@@ -115,6 +128,10 @@ for ((r = 1; r <= PHASE_REPS; r++)); do
 		$FC run --name tb$r httpd >/dev/null \
 		2>"$out/phases-run-$r.txt" || true
 	$FC kill -s KILL tb$r >/dev/null 2>&1 || true
+	FC_TIMING=1 FC_TIMING_LOG=$out/libxl-runp-$r.log FC_VIF_INPROC=1 \
+		$FC run --name tp$r httpd >/dev/null \
+		2>"$out/phases-runp-$r.txt" || true
+	$FC kill -s KILL tp$r >/dev/null 2>&1 || true
 done
 $bm --kernel $img/bootmark --memory 4 --reps "$PHASE_REPS" --phases \
 	2>"$out/phases-floor.txt" >/dev/null || true

@@ -48,7 +48,17 @@ done
 grep -E 'xc_dom|hotplug|complete|introduce|console|ao ' /tmp/libxl.log |
 	head -n 60 | sed 's/^/# log: /'
 t_check "the timed app VM serves (console)" t_wait_console tm FC-HTTPD-READY 60
+# --- FC_VIF_INPROC=1: the vif bridged in-process, no hotplug script
+id2=$(FC_VIF_INPROC=1 FC_TIMING=1 $FC run echod --name tp 2>/tmp/tp.err)
+rc=$?
+grep -E 'hotplug|vif|net-up' /tmp/tp.err | sed 's/^/# /'
+t_check "FC_VIF_INPROC=1 run (rc $rc, id $id2)" test "$rc" = 0 -a -n "$id2"
+t_check "its vif was put on the bridge in-process" \
+	grep -qE '^FC-T run.vif-online [0-9]+\.[0-9]+$' /tmp/tp.err
+t_check "its network came up" t_wait_console tp '^FC-NET-UP' 60
+t_check "its vif is on the bridge and up" \
+	sh -c "ip -o link show vif$id2.0 | grep -q 'master fcbr0' && ip -o link show vif$id2.0 | grep -q ',UP'"
 t_check "an untimed run prints no FC-T line" \
 	sh -c "$FC run --no-net sleeper --name un 2>&1 >/dev/null | grep -c FC-T | grep -qx 0"
-t_check "kill both" $FC kill tm un
+t_check "kill all three" $FC kill tm un tp
 t_done

@@ -295,7 +295,7 @@ static void fc_timing_watch_stop(void)
 
 /*
  * The first write seen to @path (a prefix if it ends in '/'), with value
- * @val unless NULL, at or after @after ms.
+ * @val unless NULL ("?": any but empty), at or after @after ms.
  */
 static double fc_timing_find(const char *path, const char *val, double after)
 {
@@ -310,7 +310,8 @@ static double fc_timing_find(const char *path, const char *val, double after)
 		if (prefix ? strncmp(e->path, path, len)
 			   : strcmp(e->path, path))
 			continue;
-		if (!val || !strcmp(e->val, val))
+		if (!val || !strcmp(e->val, val) ||
+		    (!strcmp(val, "?") && e->val[0]))
 			return e->ms;
 	}
 	return -1;
@@ -402,6 +403,8 @@ void fc_timing_follow(struct fc_xl *x, uint32_t domid, const char *name,
 	fc_timing_event("xs.vif-backend", FC_T_VIF_BE "/", domid, NULL, 0);
 	fc_timing_event("xs.vif-hotplug-connected",
 			FC_T_VIF_BE "/hotplug-status", domid, "connected", 0);
+	fc_timing_event("xs.console-tty", "/local/domain/%u/console/tty", domid,
+			"?", 0);
 	fc_timing_event("xs.fcapsule-nodes", FC_T_FC_BE "/", domid, NULL, 0);
 	fc_timing_event("guest.first-xs-write", "/local/domain/%u/", domid,
 			NULL, unpaused);

@@ -39,7 +39,8 @@ t_check "a timed run starts httpd (rc $rc, id $id)" test "$rc" = 0 -a -n "$id"
 for p in run.begin libxl.create-call libxl.build-begin libxl.build-end \
 	libxl.create-returned run.devnodes-written run.unpaused \
 	xs.domain-dir xs.vif-backend xs.vif-hotplug-connected \
-	xs.fcapsule-nodes guest.first-xs-write guest.fcfront-connected \
+	xs.fcapsule-nodes guest.fcfront-ring guest.netfront-ring \
+	guest.fcfront-connected \
 	fcapsule.backend-connected guest.netfront-connected \
 	console.boot-marker console.net-up; do
 	t_check "the breakdown has phase $p" \

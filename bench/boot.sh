@@ -1,6 +1,8 @@
 #!/bin/bash
 # Boot-time benchmark, Dom0 side (run by scripts/bench-boot through
-# scripts/fc-instance).  Usage: bench/boot.sh [N] [REPS] [PHASE_REPS]
+# scripts/fc-instance).
+# Usage: bench/boot.sh [N] [REPS] [PHASE_REPS] [INTERVALS] [GROUP_KINDS]
+# (INTERVALS default "3 5 7", GROUP_KINDS "bootmark app run-app linux").
 # Kinds, all in the same run (docs/bench.md):
 #   floor    bench/bootmark: the minimal library-OS kernel built and
 #            unpaused with libxenctrl/libxenguest alone, console ring read
@@ -24,6 +26,8 @@ set -eu
 N=${1:-8}
 REPS=${2:-5}
 PHASE_REPS=${3:-3}
+INTERVALS=${4:-3 5 7}
+GROUP_KINDS=${5:-bootmark app run-app linux}
 out=${FC_JOB_OUT:-/tmp}
 img=/run/fcbench
 bb=$img/bootbench
@@ -133,11 +137,12 @@ for ((r = 1; r <= PHASE_REPS; r++)); do
 		2>"$out/phases-runp-$r.txt" || true
 	$FC kill -s KILL tp$r >/dev/null 2>&1 || true
 done
-$bm --kernel $img/bootmark --memory 4 --reps "$PHASE_REPS" --phases \
-	2>"$out/phases-floor.txt" >/dev/null || true
+[ "$PHASE_REPS" -gt 0 ] &&
+	$bm --kernel $img/bootmark --memory 4 --reps "$PHASE_REPS" --phases \
+		2>"$out/phases-floor.txt" >/dev/null || true
 
-for iv in 3 5 7; do
-	for kind in bootmark app run-app linux; do
+for iv in $INTERVALS; do
+	for kind in $GROUP_KINDS; do
 		echo "# $kind: $N guests, $iv ms apart" >&2
 		boot "$kind" "$N" "$iv" 400 >>"$csv" || true
 	done

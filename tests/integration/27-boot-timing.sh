@@ -49,6 +49,15 @@ done
 grep -E 'xc_dom|hotplug|complete|introduce|console|ao ' /tmp/libxl.log |
 	head -n 60 | sed 's/^/# log: /'
 t_check "the timed app VM serves (console)" t_wait_console tm FC-HTTPD-READY 60
+# --- an app that ends at once: the timed run stops waiting when it ends
+s0=$SECONDS
+FC_TIMING=1 $FC run --no-net bootmark --name tmin >/dev/null 2>/tmp/tmin.err
+rc=$?
+t_check "a timed run of the minimal kernel returns (rc $rc, $((SECONDS - s0)) s)" \
+	test "$rc" = 0 -a $((SECONDS - s0)) -lt 50
+t_check "its breakdown has the boot marker" \
+	grep -qE '^FC-T console.boot-marker [0-9]+\.[0-9]+$' /tmp/tmin.err
+
 # --- FC_VIF_INPROC=1: the vif bridged in-process, no hotplug script
 id2=$(FC_VIF_INPROC=1 FC_TIMING=1 $FC run echod --name tp 2>/tmp/tp.err)
 rc=$?

@@ -59,9 +59,15 @@ $(O)/tests/tools/%: tests/tools/%.c $(wildcard include/fcapsule/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -std=gnu11 -I$(TOP)/include -o $@ $<
 
+# bootmark builds domains without libxl: libxenguest, event channels and
+# foreign mappings directly.
+BENCH_PKGS = $(USR_PKGS)
+$(O)/bench/bootmark: BENCH_PKGS = xencontrol xenguest xenevtchn \
+	xenforeignmemory
+
 $(O)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	flags=$$(pkg-config --cflags --libs $(USR_PKGS)) && \
+	flags=$$(pkg-config --cflags --libs $(BENCH_PKGS)) && \
 		$(CC) -O2 -g -Wall -Wextra -std=gnu11 -I$(TOP)/include -o $@ $< \
 		-Wl,--as-needed $$flags
 
@@ -107,7 +113,7 @@ bench: bench-boot bench-nop bench-napt bench-ipc bench-cap bench-listen \
 	bench-fork
 
 bench-boot: all
-	scripts/bench-boot $(N) $(REPS)
+	scripts/bench-boot $(N) $(REPS) $(PHASE_REPS)
 
 bench-nop: all
 	scripts/bench-nop $(RING_N) $(XS_N)

@@ -172,6 +172,7 @@ int main_run(int argc, char **argv)
 		ret = FC_EXIT_USAGE;
 		goto out;
 	}
+	fc_timing_mark("run.begin");
 	ret = fc_check_root();
 	if (ret)
 		goto out;
@@ -259,20 +260,24 @@ int main_run(int argc, char **argv)
 		ret = FC_EXIT_XEN;
 		goto out;
 	}
+	fc_timing_mark("run.devnodes-written");
 	fc_exit_rec_remove(domid); /* of an earlier domain with this id */
 	if (fc_server_ensure())
 		fprintf(stderr,
 			"fcapsule run: warning: the OS server "
 			"(fcapsule serve) did not start; see %s/serve.log\n",
 			fc_run_dir());
+	fc_timing_mark("run.server-ensured");
 	if (libxl_domain_unpause(x.ctx, domid, NULL)) {
 		fprintf(stderr, "fcapsule run: unpausing dom%u failed\n",
 			domid);
 		ret = FC_EXIT_XEN;
 		goto out;
 	}
+	fc_timing_mark("run.unpaused");
 	printf("%u\n", domid);
 	fflush(stdout);
+	fc_timing_follow(&x, domid, name, 60);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (o.wait) {
 		code = fc_wait_exit(&x, domid);

@@ -253,6 +253,7 @@ int fc_net_addr_of_dom(uint32_t domid, uint32_t *addr, char *name, size_t len);
 int fc_net_addr_owner(uint32_t addr, uint32_t *domid, char *name, size_t len);
 void fc_net_mac(uint32_t addr, char *buf, size_t len);
 int fc_net_guest_config(uint32_t addr, char *buf, size_t len);
+int fc_net_vif_attach(const char *ifname, const char *bridge);
 
 /* LISTEN/UNLISTEN/disconnect in the OS server (listen.c). */
 struct fc_ioc_complete;

@@ -220,6 +220,26 @@ static int fc_rtnl_link_up(int ifindex)
 	return fc_rtnl_talk(nlh);
 }
 
+/* vif-fcapsule's "online" in one message: onto the bridge, up. */
+int fc_net_vif_attach(const char *ifname, const char *bridge)
+{
+	int dev = (int)if_nametoindex(ifname), br = (int)if_nametoindex(bridge);
+	char buf[FC_NET_BUF];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	if (!dev || !br)
+		return -ENODEV;
+	nlh = fc_rtnl_hdr(buf, RTM_NEWLINK, 0);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = dev;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)br);
+	return fc_rtnl_talk(nlh);
+}
+
 static int fc_rtnl_addr_add(int ifindex, uint32_t addr, int prefix)
 {
 	char buf[FC_NET_BUF];

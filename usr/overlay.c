@@ -168,7 +168,7 @@ static int fc_overlay_route_dev(uint32_t peer, int *ifindex)
 	int ret;
 
 	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK; /* answer, then ack */
 	nlh->nlmsg_seq = time(NULL);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_INET;

@@ -23,13 +23,17 @@ $FC net overlay | sed 's/^/# /'
 
 # One key on both sides, made on a.
 mkdir -p /var/lib/fcapsule
+umask 077
 if [ "$FC_ROLE" = a ]; then
-	head -c 32 /dev/urandom >"$FC_PAIR_DIR/key"
+	head -c 32 /dev/urandom >"$KEY"
+	cp "$KEY" "$FC_PAIR_DIR/key"
 	p_send key
 else
 	p_recv key 300 >/dev/null
+	cat "$FC_PAIR_DIR/key" >"$KEY"
 fi
-install -m 600 "$FC_PAIR_DIR/key" "$KEY"
+umask 022
+t_check "the shared key (32 bytes)" test "$(wc -c <"$KEY")" = 32
 $FC migrate-receive >/tmp/recv.log 2>&1 &
 recv=$!
 t_check "migrate-receive listens" \

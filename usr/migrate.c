@@ -228,7 +228,9 @@ static int fc_mig_xl_open(struct fc_xl *x, int progress)
 
 	memset(x, 0, sizeof(*x));
 	x->lg = (xentoollog_logger *)xtl_createlogger_stdiostream(
-		stderr, lvl, progress ? XTL_STDIOSTREAM_PROGRESS_USE_CR : 0);
+		stderr, lvl,
+		(progress ? XTL_STDIOSTREAM_PROGRESS_USE_CR : 0) |
+			(dbg && *dbg ? XTL_STDIOSTREAM_SHOW_DATE : 0));
 	if (!x->lg || libxl_ctx_alloc(&x->ctx, LIBXL_VERSION, 0, x->lg)) {
 		fprintf(stderr, "fcapsule: cannot open libxl\n");
 		goto out_close;

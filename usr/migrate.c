@@ -11,10 +11,10 @@
  * libxl configuration), and the receiver proves itself the same way.
  *
  * Only one copy ever runs: the receiver builds the domain paused and says
- * so; the sender then destroys its suspended copy and tells it to go.  A
- * failure before that (refused, destination gone mid-stream) resumes the
- * source in place (a cancelled suspend) and destroys what the receiver
- * made.
+ * so; the sender tells it to go, never resumes its own suspended copy
+ * after that, and destroys it once the receiver says it runs.  A failure
+ * before that (refused, destination gone mid-stream) resumes the source
+ * in place (a cancelled suspend) and destroys what the receiver made.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -437,16 +437,27 @@ static int fc_migrate(struct fc_xl *x, const struct fc_mig_opts *o,
 	if (ret)
 		goto out_resume;
 	*remote = v;
-	/* The receiver holds a complete paused copy: ours goes. */
-	fc_mig_forget_source(x, o->domid);
-	ret = fc_mig_send_msg(fd, FC_MIG_GO, 0) ?: fc_mig_recv_msg(fd, &type, &v);
+	/*
+	 * The receiver holds a complete paused copy: it runs as soon as it
+	 * is told, and ours (suspended, never resumed from here on) goes
+	 * after, so that its teardown is not downtime.  Without the
+	 * receiver's word that it runs, ours is left suspended: resuming it
+	 * could make two, destroying it none.
+	 */
+	ret = fc_mig_send_msg(fd, FC_MIG_GO, 0) ?:
+		      fc_mig_recv_msg(fd, &type, &v);
 	if (!ret && type != FC_MIG_RUNNING)
 		ret = type == FC_MIG_ERROR ? -(int)v : -EPROTO;
-	if (ret)
+	if (ret) {
 		fprintf(stderr,
 			"fcapsule migrate: the destination did not confirm "
-			"that dom%u runs (%s)\n",
-			*remote, strerror(-ret));
+			"that dom%u runs there (%s); dom%u is left suspended "
+			"here\n",
+			*remote, strerror(-ret), o->domid);
+		ret = -EINPROGRESS;
+		goto out_close;
+	}
+	fc_mig_forget_source(x, o->domid);
 	goto out_close;
 
 out_resume:
@@ -544,6 +555,10 @@ int main_migrate(int argc, char **argv)
 		goto out_close;
 	t0 = fc_monotonic_s();
 	ret = fc_migrate(&x, &o, &remote);
+	if (ret == -EINPROGRESS) {
+		ret = FC_EXIT_FAIL;
+		goto out_close;
+	}
 	if (ret) {
 		fprintf(stderr, "fcapsule migrate: %s: %s; it runs here still\n",
 			argv[optind], fc_mig_strerror(-ret));

@@ -1,6 +1,6 @@
 #!/bin/bash
 # fc-instance: --pair
-# timeout: 420
+# timeout: 600
 # Migration between two instances (docs/migrate.md), run on both: an
 # httpd app VM started on a is migrated a -> b -> a while a client on a
 # keeps requesting its private address, which the VXLAN overlay between
@@ -61,7 +61,7 @@ if [ "$FC_ROLE" = a ]; then
 	(
 		for ((i = 0; i < 300; i++)); do
 			[ -e /tmp/client.stop ] && break
-			if out=$(curl -sf -m 30 "http://$addr/"); then
+			if out=$(curl -sf -m 120 "http://$addr/"); then
 				echo "$out" | grep -ao 'request #[0-9]*' | head -1
 			else
 				echo "FAILED $(date +%s.%N)"
@@ -135,10 +135,11 @@ else
 	t_check "nothing was created on b" gone
 	p_send badkey-seen
 
-	# Kill the receiving process as soon as it takes the app VM.
+	# Kill the receiving process once its restore has made the domain:
+	# in the middle of the stream.
 	(
 		for ((i = 0; i < 3000; i++)); do
-			if grep -q 'web incoming' /tmp/recv.log 2>/dev/null; then
+			if xl list web >/dev/null 2>&1; then
 				pkill -KILL -P $recv
 				exit 0
 			fi

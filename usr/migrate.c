@@ -172,9 +172,8 @@ static int fc_mig_send_msg(int fd, char type, uint32_t v)
 	m[0] = type;
 	v = htonl(v);
 	memcpy(m + 1, &v, 4);
-	return fc_mig_write(fd, m, type == FC_MIG_ERROR || type == FC_MIG_BUILT
-					   ? 5
-					   : 1);
+	return fc_mig_write(
+		fd, m, type == FC_MIG_ERROR || type == FC_MIG_BUILT ? 5 : 1);
 }
 
 /* A one-byte message (+ its 32-bit value for E and B). */
@@ -292,8 +291,8 @@ static int fc_mig_connect(const char *host, const char *port)
 /* "name=..\naddr=..\n\n<libxl config JSON>" */
 static char *fc_mig_header(struct fc_xl *x, uint32_t domid, size_t *len)
 {
-	char name[FC_VMNAME_MAX] = "", addr[INET_ADDRSTRLEN] = "-", *json,
-	     *nm, *hdr = NULL;
+	char name[FC_VMNAME_MAX] = "", addr[INET_ADDRSTRLEN] = "-", *json, *nm,
+	     *hdr = NULL;
 	libxl_domain_config cfg;
 	uint32_t a;
 	int n;
@@ -331,8 +330,8 @@ static int fc_mig_client_auth(int fd, const struct fc_mig_key *key,
 	int ret;
 
 	fc_mig_timeout(fd, FC_MIG_AUTH_S);
-	ret = fc_mig_read(fd, magic, sizeof(magic)) ?:
-		      fc_mig_read(fd, ns, sizeof(ns));
+	ret = fc_mig_read(fd, magic, sizeof(magic))
+		      ?: fc_mig_read(fd, ns, sizeof(ns));
 	if (ret)
 		return ret;
 	if (memcmp(magic, FC_MIG_MAGIC, sizeof(magic)))
@@ -444,8 +443,8 @@ static int fc_migrate(struct fc_xl *x, const struct fc_mig_opts *o,
 	 * receiver's word that it runs, ours is left suspended: resuming it
 	 * could make two, destroying it none.
 	 */
-	ret = fc_mig_send_msg(fd, FC_MIG_GO, 0) ?:
-		      fc_mig_recv_msg(fd, &type, &v);
+	ret = fc_mig_send_msg(fd, FC_MIG_GO, 0)
+		      ?: fc_mig_recv_msg(fd, &type, &v);
 	if (!ret && type != FC_MIG_RUNNING)
 		ret = type == FC_MIG_ERROR ? -(int)v : -EPROTO;
 	if (ret) {
@@ -560,7 +559,8 @@ int main_migrate(int argc, char **argv)
 		goto out_close;
 	}
 	if (ret) {
-		fprintf(stderr, "fcapsule migrate: %s: %s; it runs here still\n",
+		fprintf(stderr,
+			"fcapsule migrate: %s: %s; it runs here still\n",
 			argv[optind], fc_mig_strerror(-ret));
 		ret = ret == -ENOKEY ? FC_EXIT_FAIL : fc_mig_exit(ret);
 		goto out_close;
@@ -609,8 +609,8 @@ static int fc_mig_parse_header(char *hdr, size_t len, struct fc_mig_in *in)
  * The handshake, receiving side: the header is read into *@hdr only if
  * its MAC is right (then 0); -EACCES when it is not.
  */
-static int fc_mig_server_auth(int fd, const struct fc_mig_key *key,
-			      char **hdr, size_t *hlen, unsigned char *ns,
+static int fc_mig_server_auth(int fd, const struct fc_mig_key *key, char **hdr,
+			      size_t *hlen, unsigned char *ns,
 			      unsigned char *nc)
 {
 	unsigned char mac[FC_MIG_MAC], want[FC_MIG_MAC];
@@ -742,15 +742,16 @@ static int fc_mig_receive_one(int fd, const struct fc_mig_key *key,
 	    free_kb < cfg.b_info.target_memkb + 2048)
 		ret = -ENOMEM;
 	if (!ret && in.addr)
-		ret = fc_net_ensure() ? -EIO : fc_net_addr_take(in.addr, in.name);
+		ret = fc_net_ensure() ? -EIO
+				      : fc_net_addr_take(in.addr, in.name);
 	if (ret)
 		goto out_xl;
 	fc_mig_tell(report, "take %s %u\n", in.name, in.addr);
 	printf("migrate-receive: %s: %s incoming\n", peer, in.name);
 	fflush(stdout);
 	fc_mig_mac(key, "fcmig1 receiver", nc, ns, NULL, 0, mac);
-	ret = fc_mig_send_msg(fd, FC_MIG_READY, 0) ?:
-		      fc_mig_write(fd, mac, sizeof(mac));
+	ret = fc_mig_send_msg(fd, FC_MIG_READY, 0)
+		      ?: fc_mig_write(fd, mac, sizeof(mac));
 	if (ret)
 		goto out_release;
 	fc_mig_timeout(fd, 0);
@@ -769,8 +770,8 @@ static int fc_mig_receive_one(int fd, const struct fc_mig_key *key,
 	if (ret)
 		goto out_destroy;
 	/* Built and paused: the sender may now let its copy go. */
-	ret = fc_mig_send_msg(fd, FC_MIG_BUILT, domid) ?:
-		      fc_mig_recv_msg(fd, &type, &v);
+	ret = fc_mig_send_msg(fd, FC_MIG_BUILT, domid)
+		      ?: fc_mig_recv_msg(fd, &type, &v);
 	if (!ret && type != FC_MIG_GO)
 		ret = -EPROTO;
 	if (ret)
@@ -988,8 +989,8 @@ int main_migrate_receive(int argc, char **argv)
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		char host[INET6_ADDRSTRLEN] = "?";
-		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
-				 SOCK_CLOEXEC);
+		int fd =
+			accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
 
 		if (fd < 0) {
 			if (errno == EINTR)

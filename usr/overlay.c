@@ -154,9 +154,9 @@ static int fc_overlay_route_cb(const struct nlmsghdr *nlh, void *arg)
 	struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, sizeof(*rtm))
-		if (mnl_attr_get_type(a) == RTA_OIF)
-			*(int *)arg = (int)mnl_attr_get_u32(a);
+	mnl_attr_for_each(a, nlh,
+			  sizeof(*rtm)) if (mnl_attr_get_type(a) == RTA_OIF) *
+		(int *)arg = (int)mnl_attr_get_u32(a);
 	return MNL_CB_OK;
 }
 

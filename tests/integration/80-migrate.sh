@@ -156,6 +156,7 @@ else
 	t_check "the address is free on b" sh -c "! $FC net show $addr >/dev/null 2>&1"
 	p_send done
 fi
+cp /tmp/recv.log /tmp/mig*.err /tmp/client.out "$FC_JOB_OUT/" 2>/dev/null
 echo "# receiver log:"
 sed 's/^/#   /' /tmp/recv.log
 kill $recv 2>/dev/null

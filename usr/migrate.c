@@ -844,8 +844,9 @@ static void fc_mig_undo(const char *reports)
 	if (domid != (uint32_t)INVALID_DOMID) {
 		fc_xl_destroy(&x, domid);
 		fc_devnode_remove(x.xs, domid);
-	} else if (!fc_xl_lookup(&x, name, &domid)) {
-		/* killed inside the restore: libxl had made a domain */
+	} else if (!libxl_name_to_domid(x.ctx, name, &domid)) {
+		/* killed inside the restore: libxl had made a domain (not an
+		 * app VM yet: no device node) */
 		fc_xl_destroy(&x, domid);
 		fc_devnode_remove(x.xs, domid);
 	}

@@ -152,7 +152,8 @@ else
 	p_recv killed 300 >/dev/null
 	t_check "the receiver saw its child killed and undid it" \
 		sh -c "for i in \$(seq 50); do grep -q 'undoing the incoming web' /tmp/recv.log && exit 0; sleep 0.2; done; exit 1"
-	t_check "nothing half-created is left on b" gone
+	t_check "nothing half-created is left on b" \
+		sh -c "for i in \$(seq 100); do ! xl list web >/dev/null 2>&1 && ! $FC ps | grep -q ' web ' && exit 0; sleep 0.2; done; xl list; exit 1"
 	t_check "the address is free on b" sh -c "! $FC net show $addr >/dev/null 2>&1"
 	p_send done
 fi

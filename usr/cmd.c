@@ -19,6 +19,11 @@ const struct fc_cmd fc_cmds[] = {
 	{ "fork", main_fork, "ID|NAME [--name N] [--timing] [--ring]",
 	  "clone a running app VM (NAME.1, NAME.2, ...); prints the child's "
 	  "id" },
+	{ "migrate", main_migrate, "ID|NAME HOST[:PORT] [--live|--stop]",
+	  "move an app VM to another instance (live unless --stop)" },
+	{ "migrate-receive", main_migrate_receive,
+	  "[--port N] [--count N] [--key FILE]",
+	  "take app VMs migrated in from other instances (TCP, shared key)" },
 	{ "ps", main_ps, "[-a] [--json]",
 	  "list app VMs (-a: also exited ones, with exit codes)" },
 	{ "kill", main_kill, "[-s TERM|KILL] [--grace SEC] [--tree] ID|NAME...",
@@ -34,8 +39,10 @@ const struct fc_cmd fc_cmds[] = {
 	{ "napt", main_napt, "[--json] | add PORT ADDR:PORT | del PORT",
 	  "list, add or remove public port mappings (NAPT to app VMs)" },
 	{ "net", main_net,
-	  "setup [--public ADDR] | alloc NAME | show | release",
-	  "Dom0's bridge for app VMs and their address allocator" },
+	  "setup [--public ADDR] | alloc NAME | show | release\n"
+	  "          | overlay [ls] | overlay add PEER | overlay del",
+	  "Dom0's bridge for app VMs, their address allocator, and the "
+	  "overlay to another instance" },
 	/* issue 7: IPC policy and counters (cmd_ipc.c) */
 	{ "ipc", main_ipc,
 	  "allow|deny|unset ID|NAME ID|NAME | ls [--json] | stat [--json]",

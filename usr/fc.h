@@ -64,6 +64,10 @@ int main_ps(int argc, char **argv);
 int main_logs(int argc, char **argv);
 int main_bench(int argc, char **argv);
 int main_fork(int argc, char **argv);
+/* Migration between instances and their overlay (migrate.c, overlay.c). */
+int main_migrate(int argc, char **argv);
+int main_migrate_receive(int argc, char **argv);
+int fc_overlay_cmd(int argc, char **argv);
 
 /* Paths (overridable for tests through the environment, see util.c). */
 #define FC_IMAGE_DIR_DEFAULT "/var/lib/fcapsule/images"
@@ -244,6 +248,7 @@ uint32_t fc_net_public_addr(void);
 int fc_net_setup(void);
 int fc_net_ensure(void);
 int fc_net_addr_alloc(const char *name, uint32_t *addr);
+int fc_net_addr_take(uint32_t addr, const char *name);
 int fc_net_addr_bind(uint32_t addr, uint32_t domid);
 int fc_net_addr_release(uint32_t addr);
 int fc_net_addr_release_dom(uint32_t domid);

@@ -22,7 +22,7 @@ USR_SRCS := $(sort $(wildcard usr/*.c))
 USR_OBJS := $(filter-out $(O)/usr/main.o,$(USR_SRCS:%.c=$(O)/%.o))
 
 .PHONY: all kmod usr libos guest benchtools deps test unit integration \
-	check-style demo shell bench bench-boot bench-nop bench-napt bench-ipc \
+	check-style demo demo-migrate shell bench bench-boot bench-nop bench-napt bench-ipc \
 	bench-listen bench-cap bench-fork bench-fair clean
 
 all: kmod usr libos guest benchtools
@@ -108,6 +108,9 @@ test: all
 
 demo: all
 	scripts/demo
+
+demo-migrate: all
+	scripts/demo-migrate
 
 bench: bench-boot bench-nop bench-napt bench-ipc bench-cap bench-listen \
 	bench-fork

@@ -1,4 +1,5 @@
 #!/bin/bash
+# fc-instance: --icount 0
 # Fairness benchmark, Dom0 side (run by scripts/bench-fair through
 # scripts/fc-instance).  Usage: bench/fair.sh [N]
 # NOP round trips (N, default 2000) of a well-behaved app VM (fuzzfront

@@ -1,4 +1,5 @@
 #!/bin/bash
+# fc-instance: --icount 0
 # NOP benchmark, Dom0 side (run by scripts/bench-nop through
 # scripts/fc-instance).  Usage: bench/nop.sh [RING_N [XS_N]]
 # Loads fcapsule.ko, starts bench/xsnop (the XenStore responder, the

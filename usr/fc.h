@@ -37,6 +37,10 @@ extern const struct fc_cmd fc_cmds[];
 const struct fc_cmd *fc_cmd_find(const char *name);
 int fc_main(int argc, char **argv);
 
+/* Preconditions of the acting commands (xl.c): 0 or an exit code. */
+int fc_check_root(void);
+int fc_check_module(void);
+
 /* Generic commands (cmd.c). */
 int main_help(int argc, char **argv);
 int main_version(int argc, char **argv);
@@ -159,6 +163,7 @@ void fc_fmt_cputime(uint64_t ns, char *buf, size_t len);
 void fc_fmt_mem(uint64_t kb, char *buf, size_t len);
 void fc_ps_print(FILE *f, const struct fc_ps_row *rows, int n);
 void fc_ps_print_json(FILE *f, const struct fc_ps_row *rows, int n);
+void fc_ps_row_json(FILE *f, const struct fc_ps_row *r);
 void fc_json_string(FILE *f, const char *s);
 int fc_ps_cmp(const void *a, const void *b);
 

@@ -17,7 +17,7 @@ CC ?= gcc
 USR_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 \
 	-I$(TOP)/include -I$(TOP)/usr
 USR_PKGS := xenlight xencontrol xenstore xentoollog libnftnl libmnl \
-	libnetfilter_queue
+	libnetfilter_queue xlutil
 USR_SRCS := $(sort $(wildcard usr/*.c))
 USR_OBJS := $(filter-out $(O)/usr/main.o,$(USR_SRCS:%.c=$(O)/%.o))
 

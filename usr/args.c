@@ -90,6 +90,7 @@ static const struct option fc_run_longopts[] = {
 	{ "ramdisk", required_argument, NULL, OPT_RAMDISK },
 	{ "extra", required_argument, NULL, OPT_EXTRA },
 	{ "no-net", no_argument, NULL, OPT_NO_NET },
+	{ "file", required_argument, NULL, 'f' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -123,7 +124,7 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 	optind = 0; /* full re-initialisation (glibc): parse again in tests */
 	/* "+": stop at the first non-option so app args are never eaten */
 	while (1) {
-		c = fc_getopt(argc, argv, "+n:m:c:wq", fc_run_longopts, why);
+		c = fc_getopt(argc, argv, "+n:m:c:wqf:", fc_run_longopts, why);
 		if (c == -1) {
 			if (optind < argc && strcmp(argv[optind - 1], "--") &&
 			    !o->image) {
@@ -142,6 +143,7 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 				goto out;
 			}
 			o->name = optarg;
+			o->set |= FC_RUN_SET_NAME;
 			break;
 		case 'm':
 			if (fc_parse_ulong(optarg, 1, 1UL << 20, &v)) {
@@ -151,6 +153,7 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 				goto out;
 			}
 			o->memory_mb = v;
+			o->set |= FC_RUN_SET_MEMORY;
 			break;
 		case 'c':
 			if (fc_parse_ulong(optarg, 1, 128, &v)) {
@@ -159,6 +162,7 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 				goto out;
 			}
 			o->vcpus = v;
+			o->set |= FC_RUN_SET_VCPUS;
 			break;
 		case OPT_CAP:
 			if (fc_parse_ulong(optarg, 0, 12800, &v)) {
@@ -169,6 +173,7 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 				goto out;
 			}
 			o->cap = v;
+			o->set |= FC_RUN_SET_CAP;
 			break;
 		case 'w':
 			o->wait = 1;
@@ -181,19 +186,31 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 			break;
 		case OPT_RAMDISK:
 			o->ramdisk = optarg;
+			o->set |= FC_RUN_SET_RAMDISK;
 			break;
 		case OPT_EXTRA:
 			o->extra = optarg;
+			o->set |= FC_RUN_SET_EXTRA;
 			break;
 		case OPT_NO_NET:
 			o->net = 0;
+			o->set |= FC_RUN_SET_NET;
+			break;
+		case 'f':
+			if (!optarg[0]) {
+				fc_arg_error(why, "empty -f");
+				goto out;
+			}
+			o->manifest = optarg;
 			break;
 		default:
 			goto out; /* why is set */
 		}
 	}
-	if (!o->image) {
-		fc_arg_error(why, "missing IMAGE");
+	if (o->image)
+		o->set |= FC_RUN_SET_IMAGE;
+	if (!o->image && !o->manifest) {
+		fc_arg_error(why, "missing IMAGE (or -f FILE)");
 		goto out;
 	}
 	if (o->cap > 0 && (unsigned long)o->cap > 100 * o->vcpus) {
@@ -204,6 +221,8 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 	}
 	o->args = argv + optind;
 	o->nargs = argc - optind;
+	if (o->nargs || (optind > 0 && !strcmp(argv[optind - 1], "--")))
+		o->set |= FC_RUN_SET_ARGS;
 	for (i = 0; i < o->nargs; i++) {
 		if (!o->args[i][0] || strchr(o->args[i], '"')) {
 			/* spaces are quoted on the PV command line */

@@ -22,11 +22,13 @@ const struct fc_cmd fc_cmds[] = {
 	  "show the commands, or one's usage (--man: the manual page)" },
 	{ "version", main_version, "", "print the tool's version" },
 	{ "run", main_run,
-	  "IMAGE [--name N] [--memory MB] [--vcpus N] [--cap PCT] [--wait] "
+	  "IMAGE|-f FILE [--name N] [--memory MB] [--vcpus N] [--cap PCT] "
+	  "[--wait] "
 	  "[-q] [--image-dir DIR] [--ramdisk FILE] [--extra STR] [--no-net] "
 	  "[-- ARGS...]",
-	  "start an app VM from IMAGE (a name in the image dir, or a path); "
-	  "prints its id" },
+	  "start an app VM from IMAGE (a name in the image dir, or a path) or "
+	  "a "
+	  "manifest; prints its id" },
 	{ "fork", main_fork, "ID|NAME [--name N] [--timing] [--ring]",
 	  "clone a running app VM (NAME.1, NAME.2, ...); prints the child's "
 	  "id" },
@@ -35,6 +37,10 @@ const struct fc_cmd fc_cmds[] = {
 	  "only)" },
 	{ "inspect", main_inspect, "[--json] ID|NAME",
 	  "everything known about one app VM, running or exited" },
+	{ "rm", main_rm, "ID|NAME...",
+	  "forget the exit records of ended app VMs (all of a name's)" },
+	{ "prune", main_prune, "",
+	  "forget every exit record; prints how many" },
 	{ "kill", main_kill, "[-s TERM|KILL] [--grace SEC] [--tree] ID|NAME...",
 	  "stop app VMs: TERM asks them to exit, KILL destroys at once" },
 	{ "logs", main_logs, "[-f] [-n N] [--log-dir DIR] ID|NAME",

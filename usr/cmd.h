@@ -40,6 +40,10 @@ int fc_arg_error(char *err, const char *fmt, ...)
 int fc_getopt(int argc, char **argv, const char *shortopts,
 	      const struct option *longopts, char *err);
 
+/* -f FILE of run (manifest.c): the manifest's keys under the flags. */
+int fc_run_manifest(struct fc_run_opts *o, char *err);
+void fc_run_opts_free(struct fc_run_opts *o);
+
 /* fcapsule kill */
 struct fc_kill_opts {
 	int sig;
@@ -88,5 +92,7 @@ int fc_run_app(struct fc_xl *x, const struct fc_run_opts *o, uint32_t *domid);
 int fc_kill_apps(struct fc_xl *x, const struct fc_kill_opts *o);
 
 int main_inspect(int argc, char **argv);
+int main_rm(int argc, char **argv);
+int main_prune(int argc, char **argv);
 
 #endif /* FC_CMD_H */

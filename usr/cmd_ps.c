@@ -429,3 +429,77 @@ out:
 	fc_xl_close(&x);
 	return ret;
 }
+
+/*
+ * fcapsule rm ID|NAME...: forget exit records (all of a name's); a
+ * running app VM has none to forget.  prune: every exit record.
+ */
+static int fc_rm_records(char **what, int n)
+{
+	struct fc_exit_rec *recs = NULL;
+	int i, j, nrecs, found, ret = FC_EXIT_OK;
+
+	nrecs = fc_exit_rec_list(&recs);
+	if (nrecs < 0)
+		nrecs = 0;
+	for (j = 0; j < n; j++) {
+		uint32_t id = 0;
+
+		fc_parse_id(what[j], &id);
+		found = 0;
+		for (i = 0; i < nrecs; i++) {
+			if (recs[i].domid != id &&
+			    strcmp(recs[i].name, what[j]))
+				continue;
+			fc_exit_rec_remove(recs[i].domid);
+			fc_debug("rm: exit record of dom%u %s", recs[i].domid,
+				 recs[i].name);
+			found = 1;
+		}
+		if (!found) {
+			fprintf(stderr,
+				"fcapsule rm: no exit record of '%s' (running "
+				"app VMs are stopped with kill)\n",
+				what[j]);
+			ret = FC_EXIT_NO_APP;
+		}
+	}
+	free(recs);
+	return ret;
+}
+
+int main_rm(int argc, char **argv)
+{
+	char err[FC_ERR_MAX];
+	int c, ret;
+
+	optind = 0;
+	while ((c = fc_getopt(argc, argv, "+", NULL, err)) != -1)
+		return fc_parse_exit(
+			"rm", c == 'h' ? FC_PARSE_HELP : FC_EXIT_USAGE, err);
+	if (optind >= argc)
+		return fc_usage_error("rm", "missing ID|NAME");
+	ret = fc_check_root();
+	if (ret)
+		return ret;
+	return fc_rm_records(argv + optind, argc - optind);
+}
+
+int main_prune(int argc, char **argv)
+{
+	struct fc_exit_rec *recs = NULL;
+	int i, n, ret;
+
+	if (argc > 1)
+		return fc_usage_error("prune", "unexpected argument '%s'",
+				      argv[1]);
+	ret = fc_check_root();
+	if (ret)
+		return ret;
+	n = fc_exit_rec_list(&recs);
+	for (i = 0; i < n; i++)
+		fc_exit_rec_remove(recs[i].domid);
+	printf("%d\n", n > 0 ? n : 0);
+	free(recs);
+	return FC_EXIT_OK;
+}

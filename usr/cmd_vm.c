@@ -76,9 +76,10 @@ static int fc_wait_exit(struct fc_xl *x, uint32_t domid)
 }
 
 /*
- * The vif hotplug script: scripts/vif-fcapsule of the tree this tool was
- * built in ($FC_VIF_SCRIPT overrides).  Debian's vif-bridge would cost
- * seconds per app VM (DESIGN.md).
+ * The vif hotplug script ($FC_VIF_SCRIPT overrides): the installed one
+ * (/etc/xen/scripts) in a system build, else scripts/vif-fcapsule of the
+ * tree this tool was built in.  Debian's vif-bridge would cost seconds
+ * per app VM (DESIGN.md).
  */
 static int fc_vif_script(char *buf, size_t len)
 {
@@ -91,6 +92,10 @@ static int fc_vif_script(char *buf, size_t len)
 		snprintf(buf, len, "%s", env);
 		return access(buf, X_OK) ? -errno : 0;
 	}
+#ifdef FC_SYSTEM
+	snprintf(buf, len, "%s", FC_VIF_SCRIPT_SYSTEM);
+	return access(buf, X_OK) ? -errno : 0;
+#endif
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)
 		return -errno;
@@ -310,14 +315,16 @@ int main_run(int argc, char **argv)
 	int ret, code;
 
 	ret = fc_parse_run_args(argc, argv, &o, err, sizeof(err));
+	if (!ret)
+		ret = fc_run_manifest(&o, err);
 	if (ret)
 		return fc_parse_exit("run", ret, err);
 	ret = fc_check_root();
 	if (ret)
-		return ret;
+		goto out;
 	ret = fc_xl_open(&x);
 	if (ret)
-		return ret;
+		goto out;
 	ret = fc_run_app(&x, &o, &domid);
 	if (ret)
 		goto out;
@@ -329,6 +336,7 @@ int main_run(int argc, char **argv)
 	}
 out:
 	fc_xl_close(&x);
+	fc_run_opts_free(&o);
 	return ret;
 }
 

@@ -195,6 +195,16 @@ const char *fc_run_dir(void)
 	return d && *d ? d : FC_RUN_DIR_DEFAULT;
 }
 
+/* What must survive a reboot: exit records ($FC_STATE_DIR overrides). */
+const char *fc_state_dir(void)
+{
+	const char *d = getenv("FC_STATE_DIR");
+
+	if (d && *d)
+		return d;
+	return FC_STATE_DIR_DEFAULT ? FC_STATE_DIR_DEFAULT : fc_run_dir();
+}
+
 const char *fc_image_dir(const char *opt)
 {
 	const char *d = getenv("FC_IMAGE_DIR");

@@ -15,6 +15,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include <fcapsule/ioctl.h>
 
 #include "cmd.h"
@@ -142,6 +144,8 @@ int fc_serve_loop(long max_events)
 	printf("serving: protocol %u, %u app VMs connected\n", v.proto_version,
 	       v.nr_capsules);
 	fflush(stdout);
+	/* as fcapsule.service (Type=notify): started once it serves */
+	sd_notify(0, "READY=1");
 
 	while (max_events <= 0 || seen < max_events) {
 		ssize_t n = read(fd, evs, sizeof(evs));

@@ -108,10 +108,10 @@ check-style:
 unit: usr
 	tests/run-unit
 
-integration: all deb
+integration: all
 	tests/run-integration $(TESTS)
 
-test: all deb
+test: all
 	tests/run $(TESTS)
 
 demo: all

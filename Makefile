@@ -23,13 +23,13 @@ USR_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 \
 	-I$(TOP)/include -I$(TOP)/usr $(if $(filter system,$(FC_LAYOUT)),-DFC_SYSTEM=1) \
 	$(FC_EXTRA_CFLAGS)
 USR_PKGS := xenlight xencontrol xenstore xentoollog libnftnl libmnl \
-	libnetfilter_queue libsystemd xlutil
+	libnetfilter_queue libcrypto libsystemd xlutil
 VERSION := $(shell sed -n 's/^\#define FC_VERSION "\(.*\)"/\1/p' usr/fc.h)
 USR_SRCS := $(sort $(wildcard usr/*.c))
 USR_OBJS := $(filter-out $(O)/usr/main.o,$(USR_SRCS:%.c=$(O)/%.o))
 
 .PHONY: all kmod usr libos guest benchtools deps test unit integration \
-	check-style demo shell bench bench-boot bench-nop bench-napt bench-ipc \
+	check-style demo demo-migrate shell bench bench-boot bench-nop bench-napt bench-ipc \
 	bench-listen bench-cap bench-fork bench-fair clean man install \
 	install-tool install-dkms deb
 
@@ -73,9 +73,15 @@ $(O)/tests/tools/%: tests/tools/%.c $(wildcard include/fcapsule/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -std=gnu11 -I$(TOP)/include -o $@ $<
 
+# bootmark builds domains without libxl: libxenguest, event channels and
+# foreign mappings directly.
+BENCH_PKGS = $(USR_PKGS)
+$(O)/bench/bootmark: BENCH_PKGS = xencontrol xenguest xenevtchn \
+	xenforeignmemory
+
 $(O)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	flags=$$(pkg-config --cflags --libs $(USR_PKGS)) && \
+	flags=$$(pkg-config --cflags --libs $(BENCH_PKGS)) && \
 		$(CC) -O2 -g -Wall -Wextra -std=gnu11 -I$(TOP)/include -o $@ $< \
 		-Wl,--as-needed $$flags
 
@@ -117,11 +123,14 @@ test: all
 demo: all
 	scripts/demo
 
+demo-migrate: all
+	scripts/demo-migrate
+
 bench: bench-boot bench-nop bench-napt bench-ipc bench-cap bench-listen \
 	bench-fork
 
 bench-boot: all
-	scripts/bench-boot $(N) $(REPS)
+	scripts/bench-boot $(N) $(REPS) $(PHASE_REPS)
 
 bench-nop: all
 	scripts/bench-nop $(RING_N) $(XS_N)

@@ -1,22 +1,53 @@
 #!/bin/bash
 # Boot-time benchmark, Dom0 side (run by scripts/bench-boot through
-# scripts/fc-instance).  Usage: bench/boot.sh [N] [REPS]
-# For each kind of guest -- bootmark (the minimal library-OS kernel), app
-# (a library-OS app VM, sleeper) and linux (Debian's PV Linux) -- it boots
-# one guest REPS times, then N guests launched 3, 5 and 7 ms apart, and
-# writes every guest's Ts, Te and dT to $FC_JOB_OUT/boot.csv.
+# scripts/fc-instance).
+# Usage: bench/boot.sh [N] [REPS] [PHASE_REPS] [INTERVALS] [GROUP_KINDS]
+# (INTERVALS default "3 5 7", GROUP_KINDS "bootmark app run-app linux").
+# Kinds, all in the same run (docs/bench.md):
+#   floor    bench/bootmark: the minimal library-OS kernel built and
+#            unpaused with libxenctrl/libxenguest alone, console ring read
+#            by bootmark itself (no libxl, XenStore nodes, xenconsoled)
+#   bootmark `xl create` of the same minimal kernel
+#   run-min  `fcapsule run --no-net` of the same minimal kernel
+#   app      `xl create` of a full library-OS app VM (sleeper)
+#   run-app  `fcapsule run --no-net sleeper` (with the fcapsule device)
+#   run-net  `fcapsule run httpd` (vif, address, NAPT); Te = FC-NET-UP
+#   run-netp the same with FC_VIF_INPROC=1: the vif put on the bridge
+#            in-process (usr/xl.c), no hotplug script
+#   linux    `xl create` of Debian's PV Linux
+# For each it boots one guest REPS times (kinds interleaved), then (but
+# floor and run-net) N guests launched 3, 5 and 7 ms apart, and writes
+# every guest's Ts, Te and dT to $FC_JOB_OUT/boot.csv.  Then PHASE_REPS
+# timed starts (FC_TIMING=1) of `fcapsule run httpd`, without and with
+# FC_VIF_INPROC=1, and of bootmark --phases, to $FC_JOB_OUT/phases-run-*.txt,
+# phases-runp-*.txt (libxl's timed logs in libxl-run*-*.log) and
+# phases-floor.txt.
 set -eu
 N=${1:-8}
 REPS=${2:-5}
+PHASE_REPS=${3:-3}
+INTERVALS=${4:-3 5 7}
+GROUP_KINDS=${5:-bootmark app run-app linux}
 out=${FC_JOB_OUT:-/tmp}
 img=/run/fcbench
-bb=build/bench/bootbench
+bb=$img/bootbench
+bm=$img/bootmark-floor
+FC=$img/fcapsule
 
-# Images on tmpfs, as a cloud host keeps them; reading them over the 9p
-# share would add the emulator's file-system cost to Ts..Te.
+# Images and tools on tmpfs, as a cloud host keeps them: reading them over
+# the 9p share would add the emulator's file-system cost to Ts..Te, and a
+# rebuild on the host during the run would change them.
 mkdir -p $img
-cp build/apps/bootmark build/apps/sleeper build/guest/vmlinux \
-	build/guest/initrd.gz $img/
+cp build/apps/bootmark build/apps/sleeper build/apps/httpd \
+	build/guest/vmlinux build/guest/initrd.gz build/usr/fcapsule \
+	build/bench/bootbench $img/
+cp build/bench/bootmark $img/bootmark-floor
+cp scripts/vif-fcapsule $img/vif-fcapsule
+export FC_IMAGE_DIR=$img FC_VIF_SCRIPT=$img/vif-fcapsule
+
+modprobe -a nf_tables nft_nat nft_chain_nat nft_fib_ipv4 2>/dev/null || true
+lsmod | grep -q '^fcapsule ' || insmod fcapsule.ko
+$FC net setup --public 192.0.2.10 >&2
 
 cat >$img/bootmark.cfg <<CFG
 name = "@NAME@"
@@ -36,37 +67,88 @@ extra = "console=hvc0 quiet"
 memory = 128
 CFG
 
-marker() {
-	case $1 in
-	linux) echo "FC-BOOT-COMPLETE linux" ;;
-	*) echo "FC-BOOT-COMPLETE" ;;
+# boot KIND COUNT INTERVAL_MS TIMEOUT_S: CSV rows on stdout
+boot() {
+	local kind=$1 count=$2 iv=$3 to=$4 kill="$FC kill -s KILL @NAME@"
+	case $kind in
+	floor)
+		$bm --kernel $img/bootmark --memory 4 --timeout "$to"
+		return
+		;;
+	bootmark | app)
+		$bb --kind "$kind" --config $img/$kind.cfg \
+			--marker FC-BOOT-COMPLETE --count "$count" \
+			--interval-ms "$iv" --timeout "$to"
+		;;
+	linux)
+		$bb --kind linux --config $img/linux.cfg \
+			--marker "FC-BOOT-COMPLETE linux" --count "$count" \
+			--interval-ms "$iv" --timeout "$to"
+		;;
+	run-min)
+		$bb --kind run-min --run "$FC run --no-net --name @NAME@ bootmark" \
+			--kill "$kill" --marker FC-BOOT-COMPLETE --count "$count" \
+			--interval-ms "$iv" --timeout "$to"
+		;;
+	run-app)
+		$bb --kind run-app --run "$FC run --no-net --name @NAME@ sleeper" \
+			--kill "$kill" --marker FC-BOOT-COMPLETE --count "$count" \
+			--interval-ms "$iv" --timeout "$to"
+		;;
+	run-net)
+		$bb --kind run-net --run "$FC run --name @NAME@ httpd" \
+			--kill "$kill" --marker FC-NET-UP --count "$count" \
+			--interval-ms "$iv" --timeout "$to"
+		;;
+	run-netp)
+		FC_VIF_INPROC=1 \
+			$bb --kind run-netp --run "$FC run --name @NAME@ httpd" \
+			--kill "$kill" --marker FC-NET-UP --count "$count" \
+			--interval-ms "$iv" --timeout "$to"
+		;;
 	esac
 }
 
+kinds="floor bootmark run-min app run-app run-net run-netp linux"
 csv=$out/boot.csv
 echo "kind,count,interval_ms,index,name,ts_ms,te_ms,delta_ms,status" >"$csv"
 # One discarded boot of each kind first: the first domain creation of a
 # fresh Dom0 pays for cold caches.  Kinds are interleaved so that a slow
 # spell of the emulator does not land on one kind only.
-for kind in bootmark app linux; do
-	$bb --kind "$kind" --config $img/$kind.cfg --marker "$(marker $kind)" \
-		--count 1 --timeout 240 >/dev/null || true
+for kind in $kinds; do
+	boot "$kind" 1 0 240 >/dev/null || true
 done
 for ((r = 0; r < REPS; r++)); do
-	for kind in bootmark app linux; do
+	for kind in $kinds; do
 		echo "# $kind: single boot $((r + 1))/$REPS" >&2
-		$bb --kind "$kind" --config $img/$kind.cfg \
-			--marker "$(marker $kind)" --count 1 \
-			--timeout 240 >>"$csv" || true
+		boot "$kind" 1 0 240 >>"$csv" || true
 	done
 done
-for iv in 3 5 7; do
-	for kind in bootmark app linux; do
+
+# Where the time of one start goes: FC-T lines (usr/xl.c, bench/bootmark.c).
+for ((r = 1; r <= PHASE_REPS; r++)); do
+	echo "# timed start $r/$PHASE_REPS" >&2
+	FC_TIMING=1 FC_TIMING_LOG=$out/libxl-run-$r.log \
+		$FC run --name tb$r httpd >/dev/null \
+		2>"$out/phases-run-$r.txt" || true
+	$FC kill -s KILL tb$r >/dev/null 2>&1 || true
+	FC_TIMING=1 FC_TIMING_LOG=$out/libxl-runp-$r.log FC_VIF_INPROC=1 \
+		$FC run --name tp$r httpd >/dev/null \
+		2>"$out/phases-runp-$r.txt" || true
+	$FC kill -s KILL tp$r >/dev/null 2>&1 || true
+done
+[ "$PHASE_REPS" -gt 0 ] &&
+	$bm --kernel $img/bootmark --memory 4 --reps "$PHASE_REPS" --phases \
+		2>"$out/phases-floor.txt" >/dev/null || true
+
+for iv in $INTERVALS; do
+	for kind in $GROUP_KINDS; do
 		echo "# $kind: $N guests, $iv ms apart" >&2
-		$bb --kind "$kind" --config $img/$kind.cfg \
-			--marker "$(marker $kind)" --count "$N" \
-			--interval-ms "$iv" --timeout 400 >>"$csv" || true
+		boot "$kind" "$N" "$iv" 400 >>"$csv" || true
 	done
 done
 grep -c ',ok$' "$csv" | sed 's/^/# guests booted: /' >&2
-xl info | grep -E '^(xen_version|nr_cpus|total_memory)' >"$out/host.txt"
+{
+	xl info | grep -E '^(xen_version|nr_cpus|total_memory)'
+	echo "load average (emulated Dom0): $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$out/host.txt"

@@ -7,6 +7,9 @@
  *   Te  the moment the guest's boot-complete marker shows up in its
  *       console log (xenconsoled --log=guest), watched with inotify,
  *   dT  = Te - Ts.
+ * With --run CMD, CMD (split at spaces, @NAME@ replaced by the guest's
+ * name; e.g. `fcapsule run --name @NAME@ IMAGE`) replaces `xl create`, and
+ * --kill CMD (likewise) replaces `xl destroy`.
  * Runs in Dom0.  Prints one CSV row per guest on stdout:
  *   kind,count,interval_ms,index,name,ts_ms,te_ms,delta_ms,status
  * with times in ms since the first launch.  status is "ok", "timeout" or
@@ -38,9 +41,10 @@ struct bb_guest {
 	char cfg[PATH_MAX];
 	char log[PATH_MAX];
 	pid_t xl_pid;
-	int xl_status;	 /* exit status of `xl create`, -1 while running */
-	double ts, te;	 /* ms since the first launch; te < 0: not seen */
-	off_t log_off;	 /* bytes of the console log already scanned */
+	int xl_status; /* exit status of `xl create`, -1 while running */
+	double ts, te; /* ms since the first launch; te < 0: not seen */
+	off_t log_off; /* bytes of the console log already scanned */
+	char **run_argv, **kill_argv; /* --run, --kill; NULL: xl's */
 	char carry[256]; /* unmatched tail of the last read (marker split) */
 };
 
@@ -50,6 +54,8 @@ struct bb_opts {
 	const char *marker;
 	const char *log_dir;
 	const char *cfg_dir;
+	const char *run_cmd;  /* NULL: xl create */
+	const char *kill_cmd; /* NULL: xl destroy */
 	int count;
 	int interval_ms;
 	int timeout_s;
@@ -70,8 +76,10 @@ static void bb_usage(FILE *f)
 		"                 [--count N] [--interval-ms MS] [--timeout "
 		"SEC]\n"
 		"                 [--log-dir DIR] [--cfg-dir DIR]\n"
-		"TEMPLATE is an xl config in which @NAME@ is replaced by each\n"
-		"guest's name.\n");
+		"       bootbench --kind NAME --run CMD [--kill CMD] --marker "
+		"TEXT ...\n"
+		"TEMPLATE is an xl config, CMD a command split at spaces; in\n"
+		"both @NAME@ is replaced by each guest's name.\n");
 }
 
 /* Read the whole template and write one config per guest. */
@@ -109,6 +117,39 @@ out:
 	if (out && fclose(out) && ret == 0)
 		ret = -1;
 	return ret;
+}
+
+/* CMD split at spaces into a fresh argv, @NAME@ replaced by @name. */
+#define BB_MAX_ARGS 32
+static char **bb_argv(const char *cmd, const char *name)
+{
+	char **argv = calloc(BB_MAX_ARGS + 1, sizeof(*argv));
+	char *copy = strdup(cmd), *tok, *save = NULL;
+	int n = 0;
+
+	if (!argv || !copy)
+		goto fail;
+	for (tok = strtok_r(copy, " ", &save); tok && n < BB_MAX_ARGS;
+	     tok = strtok_r(NULL, " ", &save)) {
+		char *at = strstr(tok, "@NAME@");
+
+		if (at) {
+			*at = '\0';
+			if (asprintf(&argv[n], "%s%s%s", tok, name, at + 6) < 0)
+				goto fail;
+		} else {
+			argv[n] = strdup(tok);
+			if (!argv[n])
+				goto fail;
+		}
+		n++;
+	}
+	free(copy);
+	return argv;
+fail:
+	free(copy);
+	free(argv); /* only at start-up: the strings are not worth it */
+	return NULL;
 }
 
 static pid_t bb_spawn(char *const argv[], bool quiet)
@@ -204,10 +245,11 @@ static int bb_run(const struct bb_opts *o, struct bb_guest *guests)
 		while (launched < o->count &&
 		       now - t0 >= (double)launched * o->interval_ms) {
 			struct bb_guest *g = &guests[launched];
-			char *argv[] = { "xl", "create", "-q", g->cfg, NULL };
+			char *xl[] = { "xl", "create", "-q", g->cfg, NULL };
 
 			g->ts = bb_now_ms() - t0;
-			g->xl_pid = bb_spawn(argv, true);
+			g->xl_pid =
+				bb_spawn(g->run_argv ? g->run_argv : xl, true);
 			launched++;
 			now = bb_now_ms();
 		}
@@ -256,12 +298,14 @@ static void bb_report_and_destroy(const struct bb_opts *o,
 		if (guests[i].xl_pid > 0 && guests[i].xl_status < 0)
 			waitpid(guests[i].xl_pid, NULL, 0);
 	for (i = 0; i < o->count; i++) {
-		char *argv[] = { "xl", "destroy", guests[i].name, NULL };
-		pid_t pid = bb_spawn(argv, true);
+		char *xl[] = { "xl", "destroy", guests[i].name, NULL };
+		pid_t pid = bb_spawn(
+			guests[i].kill_argv ? guests[i].kill_argv : xl, true);
 
 		if (pid > 0)
 			waitpid(pid, NULL, 0);
-		unlink(guests[i].cfg);
+		if (!o->run_cmd)
+			unlink(guests[i].cfg);
 	}
 }
 
@@ -276,6 +320,8 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "log-dir", required_argument, NULL, 'l' },
 		{ "cfg-dir", required_argument, NULL, 'd' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "kill", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -315,6 +361,12 @@ int main(int argc, char **argv)
 		case 'd':
 			o.cfg_dir = optarg;
 			break;
+		case 'r':
+			o.run_cmd = optarg;
+			break;
+		case 'K':
+			o.kill_cmd = optarg;
+			break;
 		case 'h':
 			bb_usage(stdout);
 			return 0;
@@ -323,9 +375,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!o.kind || !o.tmpl || !o.marker || !o.marker[0] || o.count < 1 ||
-	    o.count > BB_MAX_GUESTS || o.interval_ms < 0 || o.timeout_s < 1 ||
-	    optind != argc) {
+	if (!o.kind || !(o.tmpl || o.run_cmd) || !o.marker || !o.marker[0] ||
+	    o.count < 1 || o.count > BB_MAX_GUESTS || o.interval_ms < 0 ||
+	    o.timeout_s < 1 || optind != argc) {
 		bb_usage(stderr);
 		return 2;
 	}
@@ -345,8 +397,18 @@ int main(int argc, char **argv)
 		g->te = -1;
 		g->xl_status = -1;
 		unlink(g->log); /* a stale log would hold an old marker */
-		if (bb_write_cfg(&o, g))
+		if (o.run_cmd) {
+			g->run_argv = bb_argv(o.run_cmd, g->name);
+			if (!g->run_argv)
+				return 1;
+		} else if (bb_write_cfg(&o, g)) {
 			return 1;
+		}
+		if (o.kill_cmd) {
+			g->kill_argv = bb_argv(o.kill_cmd, g->name);
+			if (!g->kill_argv)
+				return 1;
+		}
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (bb_run(&o, guests))

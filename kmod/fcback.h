@@ -11,6 +11,7 @@
 #include <linux/ratelimit.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <xen/xenbus.h>
 
@@ -56,6 +57,9 @@ struct fcback_pending {
  *  - conn_lock (mutex) serialises connect/disconnect of this device;
  *  - the registry's mutex protects membership in the registry: a capsule
  *    found in the registry has its rings mapped until it is removed;
+ *  - an IPC sender pins the receiver it found (ipc_senders) and delivers
+ *    after dropping the registry mutex: fcback_disconnect() waits for the
+ *    pins to go before it unmaps anything;
  *  - rsp_lock protects the request ring's response side (rsp_prod_pvt)
  *    and pending[], shared by the ring worker and FC_IOC_COMPLETE;
  *  - in_lock protects the inbound ring's producer side and ipcq;
@@ -99,6 +103,8 @@ struct fcback_capsule {
 	struct fcback_ipc_qent *ipcq;	/* FCBACK_IPCQ_LEN, from probe */
 	unsigned int ipcq_head, ipcq_count;
 	bool full_kicked;	/* notified of a refused send, no ack since */
+	atomic_t ipc_senders;	/* sends delivering to us now (pins) */
+	wait_queue_head_t ipc_wq;	/* woken when the last pin goes */
 	unsigned long flags;	/* FCBACK_ACKS_TAKEN */
 	struct fcback_pending pending[FC_RING_SLOTS];	/* under rsp_lock */
 
@@ -158,6 +164,7 @@ s32 fcback_ipc_send(struct fcback_capsule *cap,
 		    const struct fcapsule_request *req);
 bool fcback_ipc_flush_locked(struct fcback_capsule *cap);
 void fcback_ipc_drop_queue(struct fcback_capsule *cap);
+void fcback_ipc_wait_senders(struct fcback_capsule *cap);
 long fcback_ioc_ipc_rule(void __user *argp, u32 verdict);
 long fcback_ioc_ipc_list(void __user *argp);
 long fcback_ioc_ipc_stats(void __user *argp);

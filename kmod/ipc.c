@@ -133,7 +133,7 @@ static void fcback_ipc_take_acks(struct fcback_capsule *dest)
 /*
  * Deliver msg to dest, or queue it: 0, -EAGAIN (queue full, or src's
  * share of it) or -ESRCH (dest misbehaved and is no longer served).
- * Registry mutex held.
+ * dest is pinned (fcback_ipc_pin()).
  */
 static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
 			      struct fcback_capsule *src,
@@ -200,7 +200,7 @@ static s32 fcback_ipc_deliver(struct fcback_capsule *dest,
  * into the receiver's in-area and the message onto its inbound ring.  No
  * queueing in Dom0 (bodies can be large): if the receiver has no room, or
  * inline messages still wait in its queue (order), the sender gets
- * -EAGAIN and retries.  Registry mutex held.
+ * -EAGAIN and retries.  dest is pinned (fcback_ipc_pin()).
  */
 static s32 fcback_ipc_deliver_area(struct fcback_capsule *dest,
 				   struct fcapsule_in_request *msg,
@@ -282,6 +282,29 @@ static s32 fcback_ipc_check_area(struct fcback_capsule *cap,
 	return 0;
 }
 
+/*
+ * Keep dest's rings and areas mapped while we deliver, without the
+ * registry mutex: a flooding sender's copies then delay no other app
+ * VM's IPC, no ioctl and no connect.  Registry mutex held to pin.
+ */
+static void fcback_ipc_pin(struct fcback_capsule *dest)
+{
+	atomic_inc(&dest->ipc_senders);
+}
+
+static void fcback_ipc_unpin(struct fcback_capsule *dest)
+{
+	/* atomic_dec_and_test() orders our accesses to dest before it */
+	if (atomic_dec_and_test(&dest->ipc_senders))
+		wake_up(&dest->ipc_wq);
+}
+
+/* cap is out of the registry: wait until no sender delivers to it. */
+void fcback_ipc_wait_senders(struct fcback_capsule *cap)
+{
+	wait_event(cap->ipc_wq, !atomic_read(&cap->ipc_senders));
+}
+
 /* FC_OP_IPC_SEND: the request is a copy, out of the shared page. */
 s32 fcback_ipc_send(struct fcback_capsule *cap,
 		    const struct fcapsule_request *req)
@@ -325,24 +348,30 @@ s32 fcback_ipc_send(struct fcback_capsule *cap,
 	if (!by_area)
 		memcpy(msg.u.ipc.data, ipc->data, ipc->len);
 
-	/* Registry membership keeps dest's rings mapped while we push. */
 	fcback_registry_lock();
 	if (by_name)
 		dest = fcback_registry_find_name(ipc->dest_name);
 	else
 		dest = fcback_registry_find_domid(ipc->dest_domid);
+	status = 0;
 	if (!dest)
 		status = -FC_ESRCH;
 	else if (!fcback_ipc_allowed(cap, dest))
 		status = -FC_EPERM;
-	else if (by_area)
+	else
+		fcback_ipc_pin(dest);
+	fcback_registry_unlock();
+	if (status)
+		goto out_count;
+
+	if (by_area)
 		status = fcback_ipc_deliver_area(dest, &msg,
 						 cap->out_area.addr +
 							 ipc->area.off,
 						 ipc->len);
 	else
 		status = fcback_ipc_deliver(dest, cap, &msg, ipc->len);
-	fcback_registry_unlock();
+	fcback_ipc_unpin(dest);
 
 out_count:
 	switch (status) {

@@ -196,8 +196,10 @@ static void fcback_disconnect(struct fcback_capsule *cap)
 		mutex_unlock(&cap->conn_lock);
 		return;
 	}
-	/* Out of the registry first: no IPC or ioctl reaches the rings. */
+	/* Out of the registry first: no IPC or ioctl reaches the rings... */
 	fcback_registry_del(cap);
+	/* ...once the senders that found it before are done with it. */
+	fcback_ipc_wait_senders(cap);
 	fcback_ring_disconnect(cap);
 	fcback_area_disconnect(cap);
 	/* Messages still queued for it will never be delivered: count. */
@@ -226,6 +228,7 @@ static int fcback_probe(struct xenbus_device *dev,
 	cap->domid = dev->otherend_id;
 	mutex_init(&cap->conn_lock);
 	INIT_LIST_HEAD(&cap->node);
+	init_waitqueue_head(&cap->ipc_wq);
 	ratelimit_state_init(&cap->connect_rs, FCBACK_CONNECT_INTERVAL,
 			     FCBACK_CONNECT_BURST);
 	ratelimit_set_flags(&cap->connect_rs, RATELIMIT_MSG_ON_RELEASE);

@@ -32,6 +32,11 @@ const struct fc_cmd fc_cmds[] = {
 	{ "fork", main_fork, "ID|NAME [--name N] [--timing] [--ring]",
 	  "clone a running app VM (NAME.1, NAME.2, ...); prints the child's "
 	  "id" },
+	{ "migrate", main_migrate, "ID|NAME HOST[:PORT] [--live|--stop]",
+	  "move an app VM to another instance (live unless --stop)" },
+	{ "migrate-receive", main_migrate_receive,
+	  "[--port N] [--count N] [--key FILE]",
+	  "take app VMs migrated in from other instances (TCP, shared key)" },
 	{ "ps", main_ps, "[-a] [-q] [--json] [ID|NAME...]",
 	  "list app VMs (-a: also exited ones, with exit codes; -q: ids "
 	  "only)" },
@@ -60,8 +65,9 @@ const struct fc_cmd fc_cmds[] = {
 	{ "net", main_net,
 	  "setup [--public ADDR] [--addr ADDR/PREFIX] [--bridge NAME]\nalloc "
 	  "NAME [DOMID]\nbind ADDR DOMID\nrelease ADDR | --dom DOMID\nshow "
-	  "ADDR | --dom DOMID",
-	  "Dom0's bridge for app VMs and their address allocator" },
+	  "ADDR | --dom DOMID\noverlay [ls]\noverlay add PEER\noverlay del",
+	  "Dom0's bridge for app VMs, their address allocator, and the "
+	  "overlay to another instance" },
 	{ "ipc", main_ipc,
 	  "allow|deny|unset ID|NAME ID|NAME\nls [--json]\nstat [--json]",
 	  "IPC between app VMs: allow or deny pairs, list rules, counters" },

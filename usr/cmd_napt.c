@@ -296,6 +296,8 @@ int main_net(int argc, char **argv)
 		return fc_net_cmd_alloc(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bind"))
 		return fc_net_cmd_bind(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "overlay"))
+		return fc_overlay_cmd(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "release") || !strcmp(argv[1], "show"))
 		return fc_net_cmd_addr(argc - 1, argv + 1);
 	return fc_usage_error("net", "unknown subcommand '%s'", argv[1]);

@@ -197,6 +197,7 @@ int fc_run_app(struct fc_xl *x, const struct fc_run_opts *o,
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_SETMASK, NULL, &old);
 
+	fc_timing_mark("run.begin");
 	if (fc_image_resolve(o->image, fc_image_dir(o->image_dir), kernel,
 			     sizeof(kernel))) {
 		fprintf(stderr,
@@ -276,18 +277,21 @@ int fc_run_app(struct fc_xl *x, const struct fc_run_opts *o,
 		ret = FC_EXIT_XEN;
 		goto out_destroy;
 	}
+	fc_timing_mark("run.devnodes-written");
 	fc_exit_rec_remove(domid); /* of an earlier domain with this id */
 	if (fc_server_ensure())
 		fprintf(stderr,
 			"fcapsule run: warning: the OS server "
 			"(fcapsule serve) did not start; see %s/serve.log\n",
 			fc_run_dir());
+	fc_timing_mark("run.server-ensured");
 	if (libxl_domain_unpause(x->ctx, domid, NULL)) {
 		fprintf(stderr, "fcapsule run: unpausing dom%u failed\n",
 			domid);
 		ret = FC_EXIT_XEN;
 		goto out_destroy;
 	}
+	fc_timing_mark("run.unpaused");
 	fc_debug("run: dom%u %s unpaused", domid, name);
 	/* Created: nothing to undo; the reaper releases the address. */
 	*domid_out = domid;
@@ -330,6 +334,12 @@ int main_run(int argc, char **argv)
 		goto out;
 	printf("%u\n", domid);
 	fflush(stdout);
+	if (getenv("FC_TIMING")) {
+		char *name = libxl_domid_to_name(x.ctx, domid);
+
+		fc_timing_follow(&x, domid, name ? name : "", 60);
+		free(name);
+	}
 	if (o.wait) {
 		code = fc_wait_exit(&x, domid);
 		ret = code < 0 ? FC_EXIT_FAIL : code;

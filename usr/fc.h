@@ -57,6 +57,7 @@ int fc_fork_on_request(int fd, const struct fc_event *ev);
 /* The OS server's reaper (reap.c), hooked into serve.c. */
 struct fc_event;
 void fc_reap_start(void);
+void fc_reap_request_sync(void);
 int fc_reap_on_request(const struct fc_event *ev, int *status);
 
 /* App VMs like processes (cmd_vm.c, cmd_ps.c, logs.c, bench.c). */
@@ -67,6 +68,10 @@ int main_ps(int argc, char **argv);
 int main_logs(int argc, char **argv);
 int main_bench(int argc, char **argv);
 int main_fork(int argc, char **argv);
+/* Migration between instances and their overlay (migrate.c, overlay.c). */
+int main_migrate(int argc, char **argv);
+int main_migrate_receive(int argc, char **argv);
+int fc_overlay_cmd(int argc, char **argv);
 
 /*
  * Paths (overridable for tests through the environment, see util.c).  A
@@ -201,6 +206,8 @@ int fc_ps_cmp(const void *a, const void *b);
  * listen.c, cmd_napt.c) ---- */
 #define FC_NAPT_TABLE	      "fcapsule" /* table ip fcapsule */
 #define FC_NAPT_MAP	      "ports"	 /* tcp dport : addr . port */
+#define FC_NAPT_POOL_MAP      "pools"	 /* tcp dport . slot : addr . port */
+#define FC_NAPT_POOL_SLOTS    60	 /* 1..6, 10, 12 members share evenly */
 #define FC_NAPT_CHAIN_PRE     "prerouting"
 #define FC_NAPT_CHAIN_OUT     "output"
 #define FC_NAPT_CHAIN_POST    "postrouting"
@@ -225,7 +232,12 @@ struct fc_napt_entry {
 	uint32_t domid; /* 0: added by an operator */
 	uint64_t app_id;
 	char name[FC_VMNAME_MAX];
+	uint8_t pool;  /* a member of the port's pool (pools map) */
+	uint16_t slot; /* its slot there */
 };
+
+/* How a public port is mapped. */
+enum { FC_NAPT_NONE, FC_NAPT_SINGLE, FC_NAPT_POOLED };
 
 struct nftnl_set_elem;
 void fc_napt_conf_default(struct fc_napt_conf *conf);
@@ -238,7 +250,14 @@ int fc_napt_comment_format(const struct fc_napt_entry *e, char *buf,
 int fc_napt_comment_parse(const char *s, struct fc_napt_entry *e);
 int fc_napt_elem_parse(struct nftnl_set_elem *el, struct fc_napt_entry *e);
 int fc_napt_parse_target(const char *s, uint32_t *addr, uint16_t *port);
-void fc_napt_sort(struct fc_napt_entry *e, int n);
+int fc_napt_sort(struct fc_napt_entry *e, int n);
+int fc_napt_port_members(const struct fc_napt_entry *e, int n, uint16_t port,
+			 int *first, int *count);
+int fc_napt_build_add(void *buf, size_t len, uint32_t seq,
+		      const struct fc_napt_entry *e, size_t *out_len);
+int fc_napt_build_port(void *buf, size_t len, uint32_t seq, uint16_t port,
+		       int from, const struct fc_napt_entry *to, int n,
+		       size_t *out_len);
 void fc_napt_print(FILE *f, const struct fc_napt_entry *e, int n,
 		   uint32_t public_addr);
 void fc_napt_print_json(FILE *f, const struct fc_napt_entry *e, int n,
@@ -253,6 +272,9 @@ int fc_napt_del(uint16_t port);
 int fc_napt_del_entries(const struct fc_napt_entry *e, int n);
 int fc_napt_del_present(const struct fc_napt_entry *e, int n);
 int fc_napt_del_app(uint32_t domid, uint64_t app_id);
+int fc_napt_set_port(uint16_t port, int from, const struct fc_napt_entry *to,
+		     int n);
+int fc_napt_remove(const struct fc_napt_entry *gone, int n);
 int fc_napt_list(struct fc_napt_entry **out, int *n);
 
 /* Dom0 networking for app VMs (net.c). */
@@ -261,6 +283,7 @@ uint32_t fc_net_public_addr(void);
 int fc_net_setup(void);
 int fc_net_ensure(void);
 int fc_net_addr_alloc(const char *name, uint32_t *addr);
+int fc_net_addr_take(uint32_t addr, const char *name);
 int fc_net_addr_bind(uint32_t addr, uint32_t domid);
 int fc_net_addr_release(uint32_t addr);
 int fc_net_addr_release_dom(uint32_t domid);
@@ -270,6 +293,7 @@ int fc_net_addr_of_dom(uint32_t domid, uint32_t *addr, char *name, size_t len);
 int fc_net_addr_owner(uint32_t addr, uint32_t *domid, char *name, size_t len);
 void fc_net_mac(uint32_t addr, char *buf, size_t len);
 int fc_net_guest_config(uint32_t addr, char *buf, size_t len);
+int fc_net_vif_attach(const char *ifname, const char *bridge);
 
 /* LISTEN/UNLISTEN/disconnect in the OS server (listen.c). */
 struct fc_ioc_complete;

@@ -5,10 +5,16 @@
  * element, usr/napt.c); close() or its disconnect removes it.  The
  * address is the one allocated to the app VM (usr/net.c), not what the
  * guest claims: an app VM cannot have another's address mapped.
+ *
+ * A port that is taken can be shared by a fork family only: an app VM
+ * forked from the one that listened (or from a common ancestor) joins
+ * the port's pool, and the OS server spreads new connections over the
+ * members (usr/napt.c).  Members leave one at a time.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +24,11 @@
 #include <xenstore.h>
 
 #include "fc.h"
+#include "xl.h"
 
 static int fc_listen_ready;
+/* a pool's change is read, then written: one at a time per server */
+static pthread_mutex_t fc_listen_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int fc_listen_init(void)
 {
@@ -100,12 +109,81 @@ static int fc_listen_addr(const struct fc_event *ev,
 	return 0;
 }
 
+/* The first app VM of @domid's fork family (itself if not forked). */
+static uint32_t fc_listen_family(struct xs_handle *xs, uint32_t domid)
+{
+	for (int depth = 0; depth < 64; depth++) {
+		uint32_t parent = fc_devnode_parent(xs, domid);
+
+		if (!parent || parent == domid)
+			break;
+		domid = parent;
+	}
+	return domid;
+}
+
+/*
+ * @e's port is taken: join it if every app VM serving it is of @e's fork
+ * family and serves the same port of its own.  Returns 0, -EADDRINUSE
+ * (not ours to share), -ENOSPC (the pool is full) or another errno.
+ */
+static int fc_listen_join(const struct fc_napt_entry *e)
+{
+	struct fc_napt_entry *all = NULL, *to = NULL;
+	struct xs_handle *xs = NULL;
+	int i, first, cnt, kind, n = 0, ret;
+	uint32_t family;
+
+	ret = fc_napt_list(&all, &n);
+	if (ret)
+		goto out;
+	kind = fc_napt_port_members(all, n, e->port, &first, &cnt);
+	ret = -ENOENT; /* gone meanwhile: the caller adds it again */
+	if (kind == FC_NAPT_NONE)
+		goto out;
+	ret = -EIO;
+	xs = xs_open(0);
+	if (!xs)
+		goto out;
+	family = fc_listen_family(xs, e->domid);
+	for (i = first; i < first + cnt; i++) {
+		if (all[i].domid == e->domid && all[i].addr == e->addr) {
+			ret = 0; /* a member already */
+			goto out;
+		}
+		if (!all[i].domid || all[i].aport != e->aport ||
+		    fc_listen_family(xs, all[i].domid) != family) {
+			ret = -EADDRINUSE;
+			goto out;
+		}
+	}
+	ret = -ENOSPC;
+	if (cnt >= FC_NAPT_POOL_SLOTS)
+		goto out;
+	ret = -ENOMEM;
+	to = calloc(cnt + 1, sizeof(*to));
+	if (!to)
+		goto out;
+	memcpy(to, &all[first], cnt * sizeof(*to));
+	to[cnt] = *e;
+	ret = fc_napt_set_port(e->port, kind, to, cnt + 1);
+	if (!ret)
+		printf("dom%u joins the pool of port %u (%d members)\n",
+		       e->domid, e->port, cnt + 1);
+out:
+	if (xs)
+		xs_close(xs);
+	free(to);
+	free(all);
+	return ret;
+}
+
 static int fc_listen_add(const struct fc_event *ev,
 			 const struct fc_listen_req *req,
 			 struct fc_listen_rsp *rsp)
 {
 	struct fc_napt_entry e;
-	int ret;
+	int tries, ret;
 
 	memset(&e, 0, sizeof(e));
 	ret = fc_listen_addr(ev, req, &e.addr, e.name, sizeof(e.name));
@@ -116,8 +194,16 @@ static int fc_listen_add(const struct fc_event *ev,
 	e.domid = ev->domid;
 	e.app_id = ev->app_id;
 	ret = fc_listen_init();
-	if (!ret)
+	if (ret)
+		goto out;
+	/* another process may change the port between our two steps */
+	for (tries = 0; tries < 3; tries++) {
 		ret = fc_napt_add_entry(&e);
+		if (ret == -EADDRINUSE)
+			ret = fc_listen_join(&e);
+		if (ret != -ENOENT)
+			break;
+	}
 	if (ret)
 		goto out;
 	rsp->public_addr = fc_net_public_addr();
@@ -143,10 +229,12 @@ static int fc_listen_del(const struct fc_event *ev,
 		if (e[i].port != port)
 			continue;
 		if (e[i].domid != ev->domid || e[i].app_id != ev->app_id ||
-		    e[i].aport != req->port)
-			ret = -EPERM;
-		else
-			ret = fc_napt_del(port);
+		    e[i].aport != req->port) {
+			ret = -EPERM; /* unless a later member is ours */
+			continue;
+		}
+		ret = fc_napt_remove(&e[i], 1);
+		ret = ret < 0 ? ret : ret ? 0 : -ENOENT;
 		break;
 	}
 	if (!ret) {
@@ -177,10 +265,12 @@ int fc_listen_handle(const struct fc_event *ev, struct fc_ioc_complete *c)
 	c->app_id = ev->app_id;
 	c->req_id = ev->req_id;
 	ret = fc_listen_req_valid(req);
+	pthread_mutex_lock(&fc_listen_lock);
 	if (!ret && ev->opcode == FC_OP_LISTEN)
 		ret = fc_listen_add(ev, req, rsp);
 	else if (!ret)
 		ret = fc_listen_del(ev, req, rsp);
+	pthread_mutex_unlock(&fc_listen_lock);
 	if (ret)
 		memset(c->payload, 0, sizeof(c->payload));
 	c->status = ret;
@@ -196,7 +286,11 @@ int fc_listen_handle(const struct fc_event *ev, struct fc_ioc_complete *c)
  */
 int fc_listen_forget(uint32_t domid, uint64_t app_id)
 {
-	int ret = fc_napt_del_app(domid, app_id);
+	int ret;
+
+	pthread_mutex_lock(&fc_listen_lock);
+	ret = fc_napt_del_app(domid, app_id);
+	pthread_mutex_unlock(&fc_listen_lock);
 
 	if (ret > 0)
 		printf("dom%u: %d NAPT mapping(s) removed\n", domid, ret);
@@ -238,7 +332,9 @@ int fc_listen_sync(int (*alive)(uint32_t domid, void *arg), void *arg)
 	if (ret)
 		goto out;
 	k = fc_listen_stale(e, n, alive, arg);
-	ret = fc_napt_del_present(e, k);
+	pthread_mutex_lock(&fc_listen_lock);
+	ret = fc_napt_remove(e, k);
+	pthread_mutex_unlock(&fc_listen_lock);
 out:
 	free(e);
 	return ret;

@@ -6,6 +6,13 @@
  * and libmnl in one batch each.  A listen() costs one element, never a
  * rule: the kernel looks the port up in a hash, however many are mapped.
  *
+ * A port served by a pool of forked workers lives in a second map
+ * instead (pools: tcp dport . slot -> address . port), FC_NAPT_POOL_SLOTS
+ * elements per port with the workers dealt round the slots; a rule ahead
+ * of the ports rule picks the slot with `numgen inc`.  Changing a pool
+ * rewrites its slots in one transaction; connections already made keep
+ * their conntrack binding, so a worker leaving fails none of the others'.
+ *
  * The builders (fc_napt_build_*) and the element parser are pure: they
  * fill or read buffers and are unit-tested on the host
  * (tests/unit/usr_napt.c); only fc_napt_nl_* talk to the kernel.
@@ -40,7 +47,9 @@
 #define FC_NFT_TYPE_INET_SERVICE  13
 #define FC_NFT_TYPE_BITS	  6
 #define FC_NFT_UDATA_ELEM_COMMENT 0 /* NFTNL_UDATA_SET_ELEM_COMMENT */
+#define FC_NFT_TYPE_MARK	  19
 #define FC_NAPT_SET_ID		  1
+#define FC_NAPT_POOL_SET_ID	  2
 #define FC_RTN_LOCAL		  2 /* fib daddr type local */
 #define FC_PRI_NAT_DST		  (-100)
 #define FC_PRI_NAT_SRC		  100
@@ -136,7 +145,7 @@ static int fc_rule_local_daddr(struct nftnl_rule *r)
  * looked up in the map, whose data (address, port) lands in registers
  * 1 (address, 32-bit reg 8) and 9 (port, the next 32-bit register).
  */
-static int fc_rule_dnat_map(struct nftnl_rule *r)
+static int fc_rule_dnat_map(struct nftnl_rule *r, int pool)
 {
 	uint8_t tcp = IPPROTO_TCP;
 	struct nftnl_expr *e;
@@ -151,13 +160,29 @@ static int fc_rule_dnat_map(struct nftnl_rule *r)
 	if (ret)
 		return ret;
 
+	if (pool) {
+		/* tcp dport . numgen inc mod SLOTS: the slot goes beside
+		 * the port, in the key's second 32-bit word */
+		e = nftnl_expr_alloc("numgen");
+		if (!e)
+			return -ENOMEM;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_DREG, NFT_REG32_01);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_MODULUS,
+				   FC_NAPT_POOL_SLOTS);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NG_TYPE, NFT_NG_INCREMENTAL);
+		nftnl_rule_add_expr(r, e);
+	}
+
+	/* a port in neither map is not ours: the lookup ends the rule */
 	e = nftnl_expr_alloc("lookup");
 	if (!e)
 		return -ENOMEM;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_1);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, FC_NAPT_MAP);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, FC_NAPT_SET_ID);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET,
+			   pool ? FC_NAPT_POOL_MAP : FC_NAPT_MAP);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID,
+			   pool ? FC_NAPT_POOL_SET_ID : FC_NAPT_SET_ID);
 	nftnl_rule_add_expr(r, e);
 
 	e = nftnl_expr_alloc("nat");
@@ -270,7 +295,13 @@ out:
 	return ret;
 }
 
-enum { FC_RULE_DNAT_PRE, FC_RULE_DNAT_OUT, FC_RULE_MASQ };
+enum {
+	FC_RULE_POOL_PRE,
+	FC_RULE_POOL_OUT,
+	FC_RULE_DNAT_PRE,
+	FC_RULE_DNAT_OUT,
+	FC_RULE_MASQ
+};
 
 static int fc_batch_rule(struct mnl_nlmsg_batch *b, uint32_t *seq,
 			 const char *chain, int kind,
@@ -286,15 +317,19 @@ static int fc_batch_rule(struct mnl_nlmsg_batch *b, uint32_t *seq,
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
 	switch (kind) {
+	case FC_RULE_POOL_OUT:
 	case FC_RULE_DNAT_OUT:
 		ret = fc_rule_not_loopback(r);
 		if (ret)
 			goto out;
 		/* fall through */
+	case FC_RULE_POOL_PRE:
 	case FC_RULE_DNAT_PRE:
 		ret = fc_rule_local_daddr(r);
 		if (!ret)
-			ret = fc_rule_dnat_map(r);
+			ret = fc_rule_dnat_map(
+				r, kind == FC_RULE_POOL_PRE ||
+					   kind == FC_RULE_POOL_OUT);
 		break;
 	default:
 		ret = fc_rule_masq(r, conf);
@@ -312,41 +347,60 @@ out:
 	return ret;
 }
 
-static int fc_batch_table_and_map(struct mnl_nlmsg_batch *b, uint32_t *seq)
+/* ports (tcp dport) or pools (tcp dport . slot) : addr . port */
+static int fc_batch_map(struct mnl_nlmsg_batch *b, uint32_t *seq, int pool)
 {
-	struct nftnl_table *t = nftnl_table_alloc();
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
-	int ret = -ENOMEM;
 
-	if (!t || !s)
-		goto out;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FC_NAPT_TABLE);
-	nlh = fc_batch_hdr(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, seq);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	ret = fc_batch_next(b);
-	if (ret)
-		goto out;
-
+	if (!s)
+		return -ENOMEM;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_MAP);
+	nftnl_set_set_str(s, NFTNL_SET_NAME,
+			  pool ? FC_NAPT_POOL_MAP : FC_NAPT_MAP);
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, FC_NAPT_SET_ID);
+	nftnl_set_set_u32(s, NFTNL_SET_ID,
+			  pool ? FC_NAPT_POOL_SET_ID : FC_NAPT_SET_ID);
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, FC_NFT_TYPE_INET_SERVICE);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 2);
+	if (pool) {
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE,
+				  FC_NFT_TYPE_INET_SERVICE << FC_NFT_TYPE_BITS |
+					  FC_NFT_TYPE_MARK);
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 8);
+	} else {
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE,
+				  FC_NFT_TYPE_INET_SERVICE);
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 2);
+	}
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE,
 			  FC_NFT_TYPE_IPADDR << FC_NFT_TYPE_BITS |
 				  FC_NFT_TYPE_INET_SERVICE);
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8); /* 4 + port padded to 4 */
 	nlh = fc_batch_hdr(b, NFT_MSG_NEWSET, NLM_F_CREATE, seq);
 	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	return fc_batch_next(b);
+}
+
+static int fc_batch_table_and_maps(struct mnl_nlmsg_batch *b, uint32_t *seq)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	int ret = -ENOMEM;
+
+	if (!t)
+		goto out;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FC_NAPT_TABLE);
+	nlh = fc_batch_hdr(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, seq);
+	nftnl_table_nlmsg_build_payload(nlh, t);
 	ret = fc_batch_next(b);
+	if (!ret)
+		ret = fc_batch_map(b, seq, 0);
+	if (!ret)
+		ret = fc_batch_map(b, seq, 1);
 out:
 	if (t)
 		nftnl_table_free(t);
-	if (s)
-		nftnl_set_free(s);
 	return ret;
 }
 
@@ -363,9 +417,10 @@ static int fc_batch_close(struct mnl_nlmsg_batch *b, uint32_t *seq)
 }
 
 /*
- * The whole NAPT setup as one transaction: table, map, three nat chains,
- * each flushed and given its one rule.  Elements of an existing map are
- * kept, so a restarted server keeps its mappings.
+ * The whole NAPT setup as one transaction: table, maps, three nat chains,
+ * each flushed and given its rules (pools first, then ports, in the two
+ * DNAT chains).  Elements of existing maps are kept, so a restarted
+ * server keeps its mappings.
  */
 int fc_napt_build_init(void *buf, size_t len, uint32_t seq,
 		       const struct fc_napt_conf *conf, size_t *out_len)
@@ -376,7 +431,7 @@ int fc_napt_build_init(void *buf, size_t len, uint32_t seq,
 	if (!b)
 		goto out;
 	fc_batch_open(b, &seq);
-	ret = fc_batch_table_and_map(b, &seq);
+	ret = fc_batch_table_and_maps(b, &seq);
 	if (!ret)
 		ret = fc_batch_chain(b, &seq, FC_NAPT_CHAIN_PRE,
 				     NF_INET_PRE_ROUTING, FC_PRI_NAT_DST);
@@ -388,7 +443,13 @@ int fc_napt_build_init(void *buf, size_t len, uint32_t seq,
 				     NF_INET_POST_ROUTING, FC_PRI_NAT_SRC);
 	if (!ret)
 		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_PRE,
+				    FC_RULE_POOL_PRE, conf);
+	if (!ret)
+		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_PRE,
 				    FC_RULE_DNAT_PRE, conf);
+	if (!ret)
+		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_OUT,
+				    FC_RULE_POOL_OUT, conf);
 	if (!ret)
 		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_OUT,
 				    FC_RULE_DNAT_OUT, conf);
@@ -442,15 +503,17 @@ static struct nftnl_set_elem *fc_elem_new(const struct fc_napt_entry *e,
 					  int with_data)
 {
 	struct nftnl_set_elem *el = nftnl_set_elem_alloc();
-	uint16_t key = htons(e->port);
-	uint8_t data[8] = { 0 };
-	uint16_t aport = htons(e->aport);
+	uint16_t port = htons(e->port), aport = htons(e->aport);
+	uint32_t slot = e->slot; /* numgen's register: host order */
+	uint8_t key[8] = { 0 }, data[8] = { 0 };
 	char comment[FC_NAPT_COMMENT_MAX];
 	struct nftnl_udata_buf *ud;
 
 	if (!el)
 		return NULL;
-	nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, &key, sizeof(key));
+	memcpy(key, &port, 2);
+	memcpy(key + 4, &slot, 4);
+	nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, key, e->pool ? 8 : 2);
 	if (!with_data)
 		return el;
 	memcpy(data, &e->addr, 4);
@@ -473,21 +536,22 @@ static struct nftnl_set_elem *fc_elem_new(const struct fc_napt_entry *e,
 }
 
 /*
- * One batch holding one NEWSETELEM (add != 0, with NLM_F_EXCL so that a
- * taken port fails) or one DELSETELEM message carrying n elements.
+ * One NEWSETELEM (add != 0, with NLM_F_EXCL so that a taken port fails)
+ * or DELSETELEM message carrying n elements of one map: e[i].pool says
+ * which, and must be the same for all.
  */
-int fc_napt_build_elems(void *buf, size_t len, uint32_t seq, int add,
-			const struct fc_napt_entry *e, int n, size_t *out_len)
+static int fc_batch_elems(struct mnl_nlmsg_batch *b, uint32_t *seq, int add,
+			  const struct fc_napt_entry *e, int n)
 {
-	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, len / 2);
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 	int i, ret = -ENOMEM;
 
-	if (!b || !s)
+	if (!s)
 		goto out;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_MAP);
+	nftnl_set_set_str(s, NFTNL_SET_NAME,
+			  n && e[0].pool ? FC_NAPT_POOL_MAP : FC_NAPT_MAP);
 	for (i = 0; i < n; i++) {
 		struct nftnl_set_elem *el = fc_elem_new(&e[i], add);
 
@@ -495,21 +559,133 @@ int fc_napt_build_elems(void *buf, size_t len, uint32_t seq, int add,
 			goto out;
 		nftnl_set_elem_add(s, el);
 	}
-	fc_batch_open(b, &seq);
 	if (add)
 		nlh = fc_batch_hdr(b, NFT_MSG_NEWSETELEM,
-				   NLM_F_CREATE | NLM_F_EXCL, &seq);
+				   NLM_F_CREATE | NLM_F_EXCL, seq);
 	else
-		nlh = fc_batch_hdr(b, NFT_MSG_DELSETELEM, 0, &seq);
+		nlh = fc_batch_hdr(b, NFT_MSG_DELSETELEM, 0, seq);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	ret = fc_batch_next(b);
+out:
+	if (s)
+		nftnl_set_free(s);
+	return ret;
+}
+
+/* One batch holding one fc_batch_elems() message. */
+int fc_napt_build_elems(void *buf, size_t len, uint32_t seq, int add,
+			const struct fc_napt_entry *e, int n, size_t *out_len)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, len / 2);
+	int ret = -ENOMEM;
+
+	if (!b)
+		goto out;
+	fc_batch_open(b, &seq);
+	ret = fc_batch_elems(b, &seq, add, e, n);
 	if (!ret)
 		ret = fc_batch_close(b, &seq);
 	if (!ret)
 		*out_len = mnl_nlmsg_batch_size(b);
 out:
-	if (s)
-		nftnl_set_free(s);
+	if (b)
+		mnl_nlmsg_batch_stop(b);
+	return ret;
+}
+
+/*
+ * Map a port that no pool serves, in one batch: add and delete the
+ * port's first pool slot (it fails with EEXIST if the port is pooled; a
+ * no-op otherwise), then add the ports element (EEXIST if taken).  Every
+ * pool has slot 0, so no pooled port gets a ports element behind it.
+ */
+int fc_napt_build_add(void *buf, size_t len, uint32_t seq,
+		      const struct fc_napt_entry *e, size_t *out_len)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, len / 2);
+	struct fc_napt_entry guard = *e, one = *e;
+	int ret = -ENOMEM;
+
+	if (!b)
+		goto out;
+	guard.pool = 1;
+	guard.slot = 0;
+	one.pool = 0;
+	one.slot = 0;
+	fc_batch_open(b, &seq);
+	ret = fc_batch_elems(b, &seq, 1, &guard, 1);
+	if (!ret)
+		ret = fc_batch_elems(b, &seq, 0, &guard, 1);
+	if (!ret)
+		ret = fc_batch_elems(b, &seq, 1, &one, 1);
+	if (!ret)
+		ret = fc_batch_close(b, &seq);
+	if (!ret)
+		*out_len = mnl_nlmsg_batch_size(b);
+out:
+	if (b)
+		mnl_nlmsg_batch_stop(b);
+	return ret;
+}
+
+/* Every slot of a pool, dealt round its n members in turn. */
+static void fc_pool_deal(uint16_t port, const struct fc_napt_entry *to, int n,
+			 struct fc_napt_entry *slots)
+{
+	for (int i = 0; i < FC_NAPT_POOL_SLOTS; i++) {
+		slots[i] = n ? to[i % n] : (struct fc_napt_entry){ 0 };
+		slots[i].port = port;
+		slots[i].pool = 1;
+		slots[i].slot = i;
+	}
+}
+
+/*
+ * One transaction that takes public port @port from what maps it now
+ * (@from: FC_NAPT_NONE, _SINGLE or _POOLED) to @n members: none (the
+ * port is unmapped), one (an element of ports) or more (every slot of
+ * pools).  Either all of it happens or nothing.
+ */
+int fc_napt_build_port(void *buf, size_t len, uint32_t seq, uint16_t port,
+		       int from, const struct fc_napt_entry *to, int n,
+		       size_t *out_len)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, len / 2);
+	struct fc_napt_entry *slots = NULL, one;
+	int ret = -EINVAL;
+
+	if (n < 0 || n > FC_NAPT_POOL_SLOTS || from < FC_NAPT_NONE ||
+	    from > FC_NAPT_POOLED)
+		goto out;
+	ret = -ENOMEM;
+	slots = calloc(FC_NAPT_POOL_SLOTS, sizeof(*slots));
+	if (!b || !slots)
+		goto out;
+	fc_batch_open(b, &seq);
+	ret = 0;
+	if (from == FC_NAPT_POOLED) {
+		fc_pool_deal(port, NULL, 0, slots);
+		ret = fc_batch_elems(b, &seq, 0, slots, FC_NAPT_POOL_SLOTS);
+	} else if (from == FC_NAPT_SINGLE) {
+		one = (struct fc_napt_entry){ .port = port };
+		ret = fc_batch_elems(b, &seq, 0, &one, 1);
+	}
+	if (!ret && n == 1) {
+		one = to[0];
+		one.port = port;
+		one.pool = 0;
+		one.slot = 0;
+		ret = fc_batch_elems(b, &seq, 1, &one, 1);
+	} else if (!ret && n > 1) {
+		fc_pool_deal(port, to, n, slots);
+		ret = fc_batch_elems(b, &seq, 1, slots, FC_NAPT_POOL_SLOTS);
+	}
+	if (!ret)
+		ret = fc_batch_close(b, &seq);
+	if (!ret)
+		*out_len = mnl_nlmsg_batch_size(b);
+out:
+	free(slots);
 	if (b)
 		mnl_nlmsg_batch_stop(b);
 	return ret;
@@ -539,10 +715,19 @@ int fc_napt_elem_parse(struct nftnl_set_elem *el, struct fc_napt_entry *e)
 	memset(e, 0, sizeof(*e));
 	key = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &klen);
 	data = nftnl_set_elem_get(el, NFTNL_SET_ELEM_DATA, &dlen);
-	if (!key || klen != 2 || !data || dlen != 8)
+	if (!key || (klen != 2 && klen != 8) || !data || dlen != 8)
 		return -EINVAL;
 	memcpy(&v, key, 2);
 	e->port = ntohs(v);
+	if (klen == 8) {
+		uint32_t slot;
+
+		memcpy(&slot, key + 4, 4);
+		if (slot >= FC_NAPT_POOL_SLOTS)
+			return -EINVAL;
+		e->pool = 1;
+		e->slot = slot;
+	}
 	memcpy(&e->addr, data, 4);
 	memcpy(&v, data + 4, 2);
 	e->aport = ntohs(v);
@@ -580,12 +765,60 @@ static int fc_napt_entry_cmp(const void *a, const void *b)
 {
 	const struct fc_napt_entry *x = a, *y = b;
 
-	return (int)x->port - (int)y->port;
+	if (x->port != y->port)
+		return (int)x->port - (int)y->port;
+	if (x->pool != y->pool)
+		return (int)x->pool - (int)y->pool;
+	if (x->domid != y->domid)
+		return x->domid < y->domid ? -1 : 1;
+	return (int)x->slot - (int)y->slot;
 }
 
-void fc_napt_sort(struct fc_napt_entry *e, int n)
+static int fc_napt_same_member(const struct fc_napt_entry *x,
+			       const struct fc_napt_entry *y)
 {
+	return x->pool && y->pool && x->port == y->port &&
+	       x->domid == y->domid && x->app_id == y->app_id &&
+	       x->addr == y->addr && x->aport == y->aport;
+}
+
+/*
+ * Sort by port; a pool's slots become one entry per member (its first
+ * slot).  Returns the number of entries left.
+ */
+int fc_napt_sort(struct fc_napt_entry *e, int n)
+{
+	int i, k = 0;
+
 	qsort(e, n, sizeof(*e), fc_napt_entry_cmp);
+	for (i = 0; i < n; i++) {
+		if (k && fc_napt_same_member(&e[k - 1], &e[i]))
+			continue;
+		e[k++] = e[i];
+	}
+	return k;
+}
+
+/*
+ * The entries of @port in a sorted list: how they are mapped (returned:
+ * FC_NAPT_NONE, _SINGLE or _POOLED), where they start and how many.
+ */
+int fc_napt_port_members(const struct fc_napt_entry *e, int n, uint16_t port,
+			 int *first, int *count)
+{
+	int i, kind = FC_NAPT_NONE;
+
+	*first = 0;
+	*count = 0;
+	for (i = 0; i < n; i++) {
+		if (e[i].port != port)
+			continue;
+		if (!*count)
+			*first = i;
+		(*count)++;
+		kind = e[i].pool ? FC_NAPT_POOLED : FC_NAPT_SINGLE;
+	}
+	return kind;
 }
 
 void fc_napt_print(FILE *f, const struct fc_napt_entry *e, int n,
@@ -628,9 +861,10 @@ void fc_napt_print_json(FILE *f, const struct fc_napt_entry *e, int n,
 		fprintf(f,
 			"%s\n  {\"proto\": \"tcp\", \"public_addr\": \"%s\", "
 			"\"public_port\": %u, \"addr\": \"%s\", \"port\": %u, "
-			"\"id\": %u, \"app_id\": %" PRIu64 ", \"name\": ",
+			"\"pool\": %s, \"id\": %u, \"app_id\": %" PRIu64
+			", \"name\": ",
 			i ? "," : "", pub, e[i].port, addr, e[i].aport,
-			e[i].domid, e[i].app_id);
+			e[i].pool ? "true" : "false", e[i].domid, e[i].app_id);
 		if (e[i].name[0])
 			fc_json_string(f, e[i].name);
 		else
@@ -845,8 +1079,8 @@ int fc_napt_init_conf(const struct fc_napt_conf *conf, int force)
 	size_t len;
 
 	/* once: a complete table (and its map) is left as it is */
-	if (!force && !fc_napt_rule_count(&pre, &out, &post) && pre == 1 &&
-	    out == 1 && post == 1)
+	if (!force && !fc_napt_rule_count(&pre, &out, &post) && pre == 2 &&
+	    out == 2 && post == 1)
 		return 0;
 	ret = -ENOMEM;
 	buf = malloc(size); /* per call: the OS server has two threads */
@@ -877,12 +1111,12 @@ int fc_napt_add_entry(const struct fc_napt_entry *e)
 
 	if (!e->port || !e->aport || !e->addr)
 		return -EINVAL;
-	ret = fc_napt_build_elems(buf, sizeof(buf), fc_nl_seq(), 1, e, 1, &len);
+	ret = fc_napt_build_add(buf, sizeof(buf), fc_nl_seq(), e, &len);
 	if (ret)
 		goto out;
 	ret = fc_napt_nl_send(buf, len);
 	if (ret == -EEXIST)
-		ret = -EADDRINUSE; /* the public port is mapped already */
+		ret = -EADDRINUSE; /* mapped already, to one or to a pool */
 out:
 	return ret;
 }
@@ -945,11 +1179,28 @@ int fc_napt_del_present(const struct fc_napt_entry *e, int n)
 	return gone;
 }
 
+/*
+ * Unmap a public port, whether one app VM or a pool serves it: a single
+ * element costs one batch, as it is the common case; pools are looked
+ * for only when there is none.
+ */
 int fc_napt_del(uint16_t port)
 {
-	struct fc_napt_entry e = { .port = port };
+	struct fc_napt_entry *e = NULL, one = { .port = port };
+	int first, cnt, kind, n = 0, ret;
 
-	return fc_napt_del_entries(&e, 1);
+	ret = fc_napt_del_entries(&one, 1);
+	if (ret != -ENOENT)
+		return ret;
+	ret = fc_napt_list(&e, &n);
+	if (ret)
+		goto out;
+	kind = fc_napt_port_members(e, n, port, &first, &cnt);
+	ret = kind == FC_NAPT_NONE ? -ENOENT
+				   : fc_napt_set_port(port, kind, NULL, 0);
+out:
+	free(e);
+	return ret;
 }
 
 struct fc_elem_list {
@@ -990,37 +1241,139 @@ static int fc_elem_cb(const struct nlmsghdr *nlh, void *data)
 	return l->err ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-/* The map's elements, read back from the kernel, sorted by port. */
-int fc_napt_list(struct fc_napt_entry **out, int *n)
+static int fc_napt_dump_map(const char *map, struct fc_elem_list *l)
 {
 	char buf[FC_NL_BUF];
-	struct fc_elem_list l = { 0 };
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
-	int ret = -ENOMEM;
+	int ret;
 
 	if (!s)
-		goto out;
+		return -ENOMEM;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_MAP);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, map);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_IPV4,
 				    NLM_F_DUMP | NLM_F_ACK, fc_nl_seq());
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
-	ret = fc_nl_dump(nlh, fc_elem_cb, &l);
-	if (ret) {
-		free(l.e);
-		goto out;
-	}
-	fc_napt_sort(l.e, l.n);
-	*out = l.e;
-	*n = l.n;
-out:
-	if (s)
-		nftnl_set_free(s);
+	ret = fc_nl_dump(nlh, fc_elem_cb, l);
+	nftnl_set_free(s);
 	return ret;
 }
 
-/* Every mapping of one app VM, in one batch (it exited or went away). */
+/*
+ * Both maps' elements, read back from the kernel, sorted by port, one
+ * entry per pool member.  A table made before pools existed has no pools
+ * map: that is no pool.
+ */
+int fc_napt_list(struct fc_napt_entry **out, int *n)
+{
+	struct fc_elem_list l = { 0 };
+	int ret;
+
+	ret = fc_napt_dump_map(FC_NAPT_MAP, &l);
+	if (!ret) {
+		ret = fc_napt_dump_map(FC_NAPT_POOL_MAP, &l);
+		if (ret == -ENOENT)
+			ret = 0;
+	}
+	if (ret) {
+		free(l.e);
+		return ret;
+	}
+	*n = fc_napt_sort(l.e, l.n);
+	*out = l.e;
+	return 0;
+}
+
+int fc_napt_set_port(uint16_t port, int from, const struct fc_napt_entry *to,
+		     int n)
+{
+	const size_t size = 2 * FC_NL_BIG_BUF;
+	char *buf = malloc(size); /* per call: the OS server has two threads */
+	size_t len;
+	int ret = -ENOMEM;
+
+	if (!buf)
+		goto out;
+	ret = fc_napt_build_port(buf, size, fc_nl_seq(), port, from, to, n,
+				 &len);
+	if (ret)
+		goto out;
+	ret = fc_napt_nl_send(buf, len);
+	if (ret == -EEXIST)
+		ret = -EADDRINUSE;
+out:
+	free(buf);
+	return ret;
+}
+
+static int fc_napt_is_gone(const struct fc_napt_entry *x,
+			   const struct fc_napt_entry *gone, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (gone[i].port == x->port && gone[i].domid == x->domid &&
+		    gone[i].app_id == x->app_id && gone[i].addr == x->addr)
+			return 1;
+	return 0;
+}
+
+/*
+ * Take the entries of @gone out of the maps; returns how many were there.
+ * Single ports go in one batch (fc_napt_del_present); a pool that loses
+ * members is dealt again among the rest, falling back to a single element
+ * when one is left, in one transaction per port.
+ */
+int fc_napt_remove(const struct fc_napt_entry *gone, int n)
+{
+	struct fc_napt_entry *e = NULL, *keep = NULL;
+	int i, j, k, first, cnt, single = 0, removed = 0, ret;
+
+	if (n <= 0)
+		return 0;
+	ret = fc_napt_list(&e, &k);
+	if (ret)
+		goto out;
+	ret = -ENOMEM;
+	keep = calloc(k ? k : 1, sizeof(*keep));
+	if (!keep)
+		goto out;
+	/* the single ones first, gathered at the front of e */
+	for (i = 0; i < k; i++)
+		if (!e[i].pool && fc_napt_is_gone(&e[i], gone, n))
+			e[single++] = e[i];
+	ret = fc_napt_del_present(e, single);
+	if (ret < 0)
+		goto out;
+	removed = ret;
+	free(e);
+	e = NULL;
+	ret = fc_napt_list(&e, &k);
+	if (ret)
+		goto out;
+	for (i = 0; i < k; i += cnt) {
+		int left = 0, kind;
+
+		kind = fc_napt_port_members(e, k, e[i].port, &first, &cnt);
+		if (kind != FC_NAPT_POOLED)
+			continue;
+		for (j = first; j < first + cnt; j++)
+			if (!fc_napt_is_gone(&e[j], gone, n))
+				keep[left++] = e[j];
+		if (left == cnt)
+			continue;
+		ret = fc_napt_set_port(e[i].port, kind, keep, left);
+		if (ret < 0)
+			goto out;
+		removed += cnt - left;
+	}
+	ret = removed;
+out:
+	free(keep);
+	free(e);
+	return ret;
+}
+
+/* Every mapping of one app VM (it exited or went away). */
 int fc_napt_del_app(uint32_t domid, uint64_t app_id)
 {
 	struct fc_napt_entry *e = NULL;
@@ -1032,7 +1385,7 @@ int fc_napt_del_app(uint32_t domid, uint64_t app_id)
 	for (i = 0; i < n; i++)
 		if (e[i].domid == domid && (!app_id || e[i].app_id == app_id))
 			e[k++] = e[i];
-	ret = fc_napt_del_present(e, k);
+	ret = fc_napt_remove(e, k);
 out:
 	free(e);
 	return ret;

@@ -220,6 +220,26 @@ static int fc_rtnl_link_up(int ifindex)
 	return fc_rtnl_talk(nlh);
 }
 
+/* vif-fcapsule's "online" in one message: onto the bridge, up. */
+int fc_net_vif_attach(const char *ifname, const char *bridge)
+{
+	int dev = (int)if_nametoindex(ifname), br = (int)if_nametoindex(bridge);
+	char buf[FC_NET_BUF];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	if (!dev || !br)
+		return -ENODEV;
+	nlh = fc_rtnl_hdr(buf, RTM_NEWLINK, 0);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = dev;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)br);
+	return fc_rtnl_talk(nlh);
+}
+
 static int fc_rtnl_addr_add(int ifindex, uint32_t addr, int prefix)
 {
 	char buf[FC_NET_BUF];
@@ -461,20 +481,24 @@ out:
 	return ret;
 }
 
-/* The lowest free address of .10 ... .250, claimed with O_EXCL. */
+/*
+ * The lowest free address of .10 ... .250 of the /24 that holds Dom0's
+ * bridge address, claimed with O_EXCL: on a wider network (two instances
+ * on one overlay, docs/migrate.md) each instance allocates from its own
+ * slice.
+ */
 int fc_net_addr_alloc(const char *name, uint32_t *addr)
 {
-	struct fc_napt_conf conf;
 	char path[FC_PATH_MAX];
-	uint32_t host, a;
-	int ret;
+	uint32_t host, a, gw;
+	int prefix, ret;
 
-	fc_net_conf(&conf);
+	fc_net_gw(&gw, &prefix, NULL, 0);
 	ret = fc_mkdirs();
 	if (ret)
 		return ret;
 	for (host = FC_NET_FIRST_HOST; host <= FC_NET_LAST_HOST; host++) {
-		a = htonl(ntohl(conf.net) + host);
+		a = htonl((ntohl(gw) & ~0xffu) + host);
 		fc_addr_file(a, path, sizeof(path));
 		ret = fc_addr_write(path, 0, name, 1);
 		if (ret == -EEXIST)
@@ -484,6 +508,19 @@ int fc_net_addr_alloc(const char *name, uint32_t *addr)
 		return ret;
 	}
 	return -EADDRNOTAVAIL;
+}
+
+/* A given address (an app VM migrated in keeps its own), for NAME. */
+int fc_net_addr_take(uint32_t addr, const char *name)
+{
+	char path[FC_PATH_MAX];
+	int ret = fc_mkdirs();
+
+	if (ret)
+		return ret;
+	fc_addr_file(addr, path, sizeof(path));
+	ret = fc_addr_write(path, 0, name, 1);
+	return ret == -EEXIST ? -EADDRINUSE : ret;
 }
 
 int fc_net_addr_bind(uint32_t addr, uint32_t domid)

@@ -23,6 +23,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -444,6 +445,13 @@ out:
 /* ---- the OS server side: hooks called from serve.c ---- */
 
 static int fc_serve_lock_fd = -1;
+/* set by the event loop when the module lost CONNECT/DISCONNECT events */
+static atomic_int fc_reap_resync;
+
+void fc_reap_request_sync(void)
+{
+	atomic_store(&fc_reap_resync, 1);
+}
 
 /* A domain that exists, running or ended but not reaped yet.  On any
  * error but "not found" it counts as existing: sync must lose nothing. */
@@ -500,6 +508,8 @@ static void *fc_reap_thread(void *arg)
 		struct pollfd p = { .fd = xs_fileno(x.xs), .events = POLLIN };
 		int reaped = fc_reap_scan(&x);
 
+		if (atomic_exchange(&fc_reap_resync, 0))
+			fc_reap_sync(&x);
 		if (reaped) {
 			printf("reaped %d app VM(s)\n", reaped);
 			fflush(stdout);

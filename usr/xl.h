@@ -48,6 +48,13 @@ int fc_xl_name_in_use(struct fc_xl *x, const char *name);
 int fc_xl_lookup(struct fc_xl *x, const char *what, uint32_t *domid);
 int fc_xl_resolve(struct fc_xl *x, const char *what, uint32_t *domid);
 
+/* Where one start's time goes: FC_TIMING=1 (xl.c, docs/bench.md) */
+int fc_timing_on(void);
+void fc_timing_mark(const char *phase);
+xentoollog_logger *fc_timing_logger(xentoollog_logger *inner);
+void fc_timing_follow(struct fc_xl *x, uint32_t domid, const char *name,
+		      double timeout_s);
+
 /* xenstore device nodes (devnode.c) */
 int fc_devnode_add(struct xs_handle *xs, uint32_t domid, uint32_t parent);
 void fc_devnode_remove(struct xs_handle *xs, uint32_t domid);

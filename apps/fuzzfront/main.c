@@ -160,6 +160,8 @@ static int hs_fatal(enum hs k)
 static unsigned int hs_tries[HS_KINDS], hs_closing[HS_KINDS], hs_conn[HS_KINDS],
 	hs_timeout[HS_KINDS];
 static grant_ref_t ro_ref, rw_ref;
+/* Ports Dom0 cannot bind: one offered to ourselves, one closed. */
+static evtchn_port_t self_port, closed_port;
 
 /*
  * End the session (if any), wait for the backend Closed, then start one
@@ -221,8 +223,21 @@ static int session(enum hs kind)
 		put(FC_XS_RING_REF, "%u", ro_ref);
 		break;
 	case HS_BADPORT:
-		put(FC_XS_EVTCHN, "%u",
-		    rnd() & 1 ? 0xfffffu + rnd() % 1000 : port + 1 + rnd() % 4);
+		/*
+		 * Not a neighbour of ours: the suspend event channel is one,
+		 * and Dom0 may bind it.
+		 */
+		switch (rnd() % 3) {
+		case 0:
+			put(FC_XS_EVTCHN, "%u", 0xfffffu + rnd() % 1000);
+			break;
+		case 1:
+			put(FC_XS_EVTCHN, "%u", self_port);
+			break;
+		default:
+			put(FC_XS_EVTCHN, "%u", closed_port);
+			break;
+		}
 		break;
 	case HS_PAGES17:
 		put(FC_XS_IPC_OUT_PAGES, "%u", 17 + rnd() % 100);
@@ -521,6 +536,10 @@ static int setup(void)
 		return -1;
 	page = fcos_alloc_page();
 	if (!page || fcos_gnttab_grant_page(0, page, 0, &rw_ref))
+		return -1;
+	if (fcos_evtchn_alloc_unbound(self, NULL, NULL, &self_port) ||
+	    fcos_evtchn_alloc_unbound(0, NULL, NULL, &closed_port) ||
+	    fcos_evtchn_close(closed_port))
 		return -1;
 	if (fcfront_detach(&raw))
 		return -1;

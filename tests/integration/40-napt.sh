@@ -2,7 +2,8 @@
 # timeout: 600
 # NAPT through libnftnl in Dom0, without app VMs: fcapsule net setup
 # (bridge fcbr0, forwarding, table ip fcapsule), napt add/del/list agreeing
-# with `nft list`, one DNAT rule whatever the number of mappings, a taken
+# with `nft list`, the same two DNAT rules (pools, then ports) whatever the
+# number of mappings, a taken
 # port refused, and DNAT end to end: a client in a network namespace on
 # the "public" segment 192.0.2.0/24 reaches, through 192.0.2.10:PORT, an
 # httpd in another namespace behind the bridge at 198.18.0.x.
@@ -29,6 +30,12 @@ t_check "prerouting holds the DNAT map rule" \
 	sh -c "nft list chain ip fcapsule prerouting | grep -q 'dnat ip to tcp dport map @ports'"
 t_check "output holds the DNAT map rule" \
 	sh -c "nft list chain ip fcapsule output | grep -q 'dnat ip to tcp dport map @ports'"
+t_check "map pools: inet_service . mark : ipv4_addr . inet_service" \
+	sh -c "nft list map ip fcapsule pools | grep -q 'type inet_service . mark : ipv4_addr . inet_service'"
+t_check "prerouting picks a pool's slot by numgen, ahead of the ports rule" \
+	sh -c "nft list chain ip fcapsule prerouting | grep -E 'dnat ip to|numgen' | head -1 | grep -q 'dnat ip to tcp dport . numgen inc mod 60 map @pools'"
+t_check "output does the same" \
+	sh -c "nft list chain ip fcapsule output | grep -q 'dnat ip to tcp dport . numgen inc mod 60 map @pools'"
 t_check "postrouting masquerades the private range" \
 	sh -c "nft list chain ip fcapsule postrouting | grep -q 'ip saddr 198.18.0.0/24 oifname != \"fcbr0\" masquerade'"
 t_check "napt lists nothing yet" test "$($FC napt | wc -l)" = 1
@@ -105,7 +112,7 @@ t_check "port 0 is a usage error" sh -c "$FC napt add 0 $APP1:80 2>/dev/null; te
 
 # --- setup again: idempotent, mappings kept
 t_check "net setup again" $FC net setup --public $PUB
-t_check "still one rule per chain" test "$(nft -a list table ip fcapsule | grep -cE '(dnat|masquerade).*# handle')" = 3
+t_check "still the same five rules" test "$(nft -a list table ip fcapsule | grep -cE '(dnat|masquerade).*# handle')" = 5
 t_check "mappings kept across setup" test "$($FC napt | wc -l)" = 3
 t_check "DNAT still works" test "$(get pubc http://$PUB:8080/)" = app1-index
 
@@ -123,8 +130,8 @@ for p in $(seq 20000 20099); do
 done
 t_check "100 mappings listed" test "$($FC napt | grep -c '^tcp')" = 100
 t_check "nft agrees: 100 elements" test "$(nft -j list map ip fcapsule ports | python3 -c 'import json,sys; m=[o["map"] for o in json.load(sys.stdin)["nftables"] if "map" in o][0]; print(len(m.get("elem",[])))')" = 100
-t_check "still exactly one DNAT rule in prerouting" test "$(nft list chain ip fcapsule prerouting | grep -c dnat)" = 1
-t_check "still three rules in the table" test "$(nft -a list table ip fcapsule | grep -cE '(dnat|masquerade).*# handle')" = 3
+t_check "still exactly two DNAT rules in prerouting" test "$(nft list chain ip fcapsule prerouting | grep -c dnat)" = 2
+t_check "still five rules in the table" test "$(nft -a list table ip fcapsule | grep -cE '(dnat|masquerade).*# handle')" = 5
 t_check "mapping #100 works end to end" test "$(get pubc http://$PUB:20099/)" = app1-index
 for p in $(seq 20000 20099); do
 	$FC napt del "$p" || echo "# del $p failed"

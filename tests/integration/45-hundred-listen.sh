@@ -47,8 +47,8 @@ done
 echo "# all listening after $((SECONDS - start)) s"
 t_check "all $N httpds listen" test "$(listening)" = $N
 t_check "$N mappings" test "$($FC napt | grep -c '^tcp ')" = $N
-t_check "still one DNAT rule" \
-	test "$(nft list chain ip fcapsule prerouting | grep -c 'dnat ip to')" = 1
+t_check "still the two DNAT rules (pools, ports)" \
+	test "$(nft list chain ip fcapsule prerouting | grep -c 'dnat ip to')" = 2
 t_check "no two app VMs share an address" \
 	test "$($FC napt | awk 'NR > 1 { sub(/:.*/, "", $3); print $3 }' | sort -u | wc -l)" = $N
 t_check "every mapping names its own app VM" \

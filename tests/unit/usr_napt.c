@@ -154,20 +154,33 @@ static void test_del(void)
 
 static const char *const pre_exprs[] = { "fib",	    "cmp",    "meta", "cmp",
 					 "payload", "lookup", "nat" };
+static const char *const pool_exprs[] = {
+	"fib", "cmp", "meta", "cmp", "payload", "numgen", "lookup", "nat"
+};
 
 struct expr_walk {
 	int n, ok;
+	int pool;
 };
 
 static int expr_cb(struct nftnl_expr *e, void *data)
 {
 	struct expr_walk *w = data;
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	const char *const *want = w->pool ? pool_exprs : pre_exprs;
 
-	if (w->n < 7 && strcmp(name, pre_exprs[w->n]))
+	if (w->n < 7 + w->pool && strcmp(name, want[w->n]))
 		w->ok = 0;
 	if (!strcmp(name, "lookup") &&
-	    strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET), "ports"))
+	    strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET),
+		   w->pool ? "pools" : "ports"))
+		w->ok = 0;
+	/* the slot goes beside the port, as the pools key has it */
+	if (!strcmp(name, "numgen") &&
+	    (nftnl_expr_get_u32(e, NFTNL_EXPR_NG_DREG) != NFT_REG32_01 ||
+	     nftnl_expr_get_u32(e, NFTNL_EXPR_NG_MODULUS) !=
+		     FC_NAPT_POOL_SLOTS ||
+	     nftnl_expr_get_u32(e, NFTNL_EXPR_NG_TYPE) != NFT_NG_INCREMENTAL))
 		w->ok = 0;
 	if (!strcmp(name, "nat") &&
 	    (nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE) != NFT_NAT_DNAT ||
@@ -186,19 +199,20 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 static void test_init(void)
 {
 	static const int types[] = {
-		NFNL_MSG_BATCH_BEGIN, NFT(NFT_MSG_NEWTABLE),
-		NFT(NFT_MSG_NEWSET),  NFT(NFT_MSG_NEWCHAIN),
-		NFT(NFT_MSG_DELRULE), NFT(NFT_MSG_NEWCHAIN),
-		NFT(NFT_MSG_DELRULE), NFT(NFT_MSG_NEWCHAIN),
-		NFT(NFT_MSG_DELRULE), NFT(NFT_MSG_NEWRULE),
-		NFT(NFT_MSG_NEWRULE), NFT(NFT_MSG_NEWRULE),
-		NFNL_MSG_BATCH_END,
+		NFNL_MSG_BATCH_BEGIN,  NFT(NFT_MSG_NEWTABLE),
+		NFT(NFT_MSG_NEWSET),   NFT(NFT_MSG_NEWSET),
+		NFT(NFT_MSG_NEWCHAIN), NFT(NFT_MSG_DELRULE),
+		NFT(NFT_MSG_NEWCHAIN), NFT(NFT_MSG_DELRULE),
+		NFT(NFT_MSG_NEWCHAIN), NFT(NFT_MSG_DELRULE),
+		NFT(NFT_MSG_NEWRULE),  NFT(NFT_MSG_NEWRULE),
+		NFT(NFT_MSG_NEWRULE),  NFT(NFT_MSG_NEWRULE),
+		NFT(NFT_MSG_NEWRULE),  NFNL_MSG_BATCH_END,
 	};
 	struct fc_napt_conf conf;
 	const struct nlmsghdr *m[20];
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct expr_walk w = { 0, 1 };
+	struct expr_walk w = { 0, 1, 0 }, wp = { 0, 1, 1 };
 	size_t len = 0;
 	int i, n;
 
@@ -208,13 +222,13 @@ static void test_init(void)
 	CHECK_EQ_INT(ntohl(conf.net), 0xc6120000);
 	CHECK_EQ_INT(fc_napt_build_init(buf, sizeof(buf), 7, &conf, &len), 0);
 	n = split(buf, len, m, 20);
-	CHECK_EQ_INT(n, 13);
-	if (n != 13)
+	CHECK_EQ_INT(n, 16);
+	if (n != 16)
 		return;
 	for (i = 0; i < n; i++)
 		CHECK_EQ_INT(m[i]->nlmsg_type, types[i]);
-	/* the table, map and chains exist or are created: never EXCL */
-	for (i = 1; i < 9; i++)
+	/* the table, maps and chains exist or are created: never EXCL */
+	for (i = 1; i < 10; i++)
 		CHECK(!(m[i]->nlmsg_flags & NLM_F_EXCL));
 
 	CHECK_EQ_INT(nftnl_set_nlmsg_parse(m[2], s), 0);
@@ -224,14 +238,31 @@ static void test_init(void)
 	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), 13);
 	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN), 8);
 	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE), (7 << 6) | 13);
+	nftnl_set_free(s);
 
-	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[9], r), 0);
+	/* pools: inet_service . mark -> ipv4_addr . inet_service */
+	s = nftnl_set_alloc();
+	CHECK_EQ_INT(nftnl_set_nlmsg_parse(m[3], s), 0);
+	CHECK_EQ_STR(nftnl_set_get_str(s, NFTNL_SET_NAME), "pools");
+	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN), 8);
+	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), (13 << 6) | 19);
+	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE), (7 << 6) | 13);
+	nftnl_set_free(s);
+
+	/* the pool rule comes first in prerouting, then the ports rule */
+	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[10], r), 0);
+	CHECK_EQ_STR(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), "prerouting");
+	nftnl_expr_foreach(r, expr_cb, &wp);
+	CHECK_EQ_INT(wp.n, 8);
+	CHECK(wp.ok);
+	nftnl_rule_free(r);
+	r = nftnl_rule_alloc();
+	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[11], r), 0);
 	CHECK_EQ_STR(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), "prerouting");
 	nftnl_expr_foreach(r, expr_cb, &w);
 	CHECK_EQ_INT(w.n, 7);
 	CHECK(w.ok);
 	nftnl_rule_free(r);
-	nftnl_set_free(s);
 
 	CHECK_EQ_INT(fc_napt_build_init(buf, 512, 7, &conf, &len), -ENOSPC);
 }
@@ -290,7 +321,7 @@ static void test_text(void)
 	fc_napt_print_json(f, rows, 2, pub);
 	fclose(f);
 	CHECK(strstr(text, "\"public_port\": 8080, \"addr\": \"198.18.0.10\", "
-			   "\"port\": 80, \"id\": 5"));
+			   "\"port\": 80, \"pool\": false, \"id\": 5"));
 	CHECK(strstr(text, "\"name\": \"web\""));
 	CHECK(strstr(text, "\"name\": null"));
 	free(text);
@@ -300,6 +331,192 @@ static void test_text(void)
 	fclose(f);
 	CHECK_EQ_STR(text, "[]\n");
 	free(text);
+}
+
+/* The elements of message m into got (zeroed, room for max). */
+static void parse_elems(const struct nlmsghdr *m, struct fc_napt_entry *got,
+			int max, char *set, size_t setlen)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	memset(got, 0, max * sizeof(*got));
+	CHECK_EQ_INT(nftnl_set_elems_nlmsg_parse(m, s), 0);
+	snprintf(set, setlen, "%s", nftnl_set_get_str(s, NFTNL_SET_NAME));
+	nftnl_set_elem_foreach(s, elem_cb, got);
+	nftnl_set_free(s);
+}
+
+/*
+ * The keys and data of a many-element message, walked with libmnl (see
+ * test_del: libnftnl's parser refuses its own numbering of them).
+ */
+static int walk_elems(const struct nlmsghdr *m, struct fc_napt_entry *got,
+		      int max)
+{
+	const struct nlattr *a, *el, *k, *v;
+	int n = 0;
+
+	memset(got, 0, max * sizeof(*got));
+	mnl_attr_for_each(a, m, sizeof(struct nfgenmsg))
+	{
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(el, a)
+		{
+			struct fc_napt_entry *e = &got[n];
+			const uint8_t *p;
+			uint16_t port;
+			uint32_t slot;
+
+			if (n == max)
+				return -1;
+			mnl_attr_for_each_nested(k, el)
+			{
+				v = mnl_attr_get_payload(k);
+				p = mnl_attr_get_payload(v);
+				if (mnl_attr_get_type(k) == NFTA_SET_ELEM_KEY &&
+				    mnl_attr_get_payload_len(v) == 8) {
+					memcpy(&port, p, 2);
+					memcpy(&slot, p + 4, 4);
+					e->port = ntohs(port);
+					e->slot = slot;
+					e->pool = 1;
+				} else if (mnl_attr_get_type(k) ==
+						   NFTA_SET_ELEM_DATA &&
+					   mnl_attr_get_payload_len(v) == 8) {
+					memcpy(&e->addr, p, 4);
+					memcpy(&port, p + 4, 2);
+					e->aport = ntohs(port);
+				}
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+static void test_pool(void)
+{
+	struct fc_napt_entry to[3] = {
+		{ .aport = 80, .domid = 5, .app_id = 1, .name = "web" },
+		{ .aport = 80, .domid = 6, .app_id = 2, .name = "web.1" },
+		{ .aport = 80, .domid = 7, .app_id = 3, .name = "web.2" },
+	};
+	struct fc_napt_entry got[FC_NAPT_POOL_SLOTS + 2], rows[6];
+	const struct nlmsghdr *m[8];
+	int i, n, ok, first, cnt;
+	char set[16];
+	size_t len = 0;
+
+	for (i = 0; i < 3; i++)
+		to[i].addr = htonl(0xc612000a + i);
+
+	/* a port taken by one app VM becomes a pool of two: one batch */
+	CHECK_EQ_INT(fc_napt_build_port(buf, sizeof(buf), 1, 8080,
+					FC_NAPT_SINGLE, to, 2, &len),
+		     0);
+	n = split(buf, len, m, 8);
+	CHECK_EQ_INT(n, 4);
+	if (n != 4)
+		return;
+	CHECK_EQ_INT(m[1]->nlmsg_type, NFT(NFT_MSG_DELSETELEM));
+	CHECK_EQ_INT(m[2]->nlmsg_type, NFT(NFT_MSG_NEWSETELEM));
+	CHECK(m[2]->nlmsg_flags & NLM_F_EXCL);
+	CHECK_EQ_INT(walk_elems(m[2], got, FC_NAPT_POOL_SLOTS + 2),
+		     FC_NAPT_POOL_SLOTS);
+	ok = 1;
+	for (i = 0; i < FC_NAPT_POOL_SLOTS; i++)
+		if (got[i].port != 8080 || got[i].slot != i ||
+		    got[i].addr != to[i % 2].addr || got[i].aport != 80)
+			ok = 0;
+	CHECK(ok); /* every slot, dealt round the members in turn */
+
+	/* listed back: one entry per member */
+	for (i = 0; i < FC_NAPT_POOL_SLOTS; i++) {
+		got[i].domid = to[i % 2].domid;
+		got[i].app_id = to[i % 2].app_id;
+	}
+	n = fc_napt_sort(got, FC_NAPT_POOL_SLOTS);
+	CHECK_EQ_INT(n, 2);
+	CHECK_EQ_INT(got[0].domid, 5);
+	CHECK_EQ_INT(got[0].slot, 0);
+	CHECK_EQ_INT(got[1].domid, 6);
+	CHECK_EQ_INT(got[1].slot, 1);
+
+	/* a pool down to one member: its slots go, one ports element comes */
+	CHECK_EQ_INT(fc_napt_build_port(buf, sizeof(buf), 1, 8080,
+					FC_NAPT_POOLED, &to[2], 1, &len),
+		     0);
+	n = split(buf, len, m, 8);
+	CHECK_EQ_INT(n, 4);
+	if (n != 4)
+		return;
+	CHECK_EQ_INT(m[1]->nlmsg_type, NFT(NFT_MSG_DELSETELEM));
+	CHECK_EQ_INT(m[2]->nlmsg_type, NFT(NFT_MSG_NEWSETELEM));
+	parse_elems(m[2], got, 4, set, sizeof(set));
+	CHECK_EQ_STR(set, "ports");
+	CHECK_EQ_INT(got[0].port, 8080);
+	CHECK_EQ_INT(got[0].pool, 0);
+	CHECK_EQ_INT(got[0].domid, 7);
+	CHECK_EQ_INT(got[1].port, 0);
+
+	/* the last one gone: only the delete */
+	CHECK_EQ_INT(fc_napt_build_port(buf, sizeof(buf), 1, 8080,
+					FC_NAPT_POOLED, NULL, 0, &len),
+		     0);
+	CHECK_EQ_INT(split(buf, len, m, 8), 3);
+	CHECK_EQ_INT(m[1]->nlmsg_type, NFT(NFT_MSG_DELSETELEM));
+
+	/* a new pool of three from nothing: only the add */
+	CHECK_EQ_INT(fc_napt_build_port(buf, sizeof(buf), 1, 80, FC_NAPT_NONE,
+					to, 3, &len),
+		     0);
+	CHECK_EQ_INT(split(buf, len, m, 8), 3);
+	CHECK_EQ_INT(m[1]->nlmsg_type, NFT(NFT_MSG_NEWSETELEM));
+
+	CHECK_EQ_INT(fc_napt_build_port(buf, sizeof(buf), 1, 80, FC_NAPT_NONE,
+					to, FC_NAPT_POOL_SLOTS + 1, &len),
+		     -EINVAL);
+	CHECK_EQ_INT(
+		fc_napt_build_port(buf, sizeof(buf), 1, 80, 9, to, 1, &len),
+		-EINVAL);
+
+	/* a single add first adds and deletes the port's slot 0 of pools:
+	 * a pooled port fails it, so it never also gets a ports element */
+	CHECK_EQ_INT(fc_napt_build_add(buf, sizeof(buf), 1, &to[0], &len), 0);
+	n = split(buf, len, m, 8);
+	CHECK_EQ_INT(n, 5);
+	if (n != 5)
+		return;
+	CHECK_EQ_INT(m[1]->nlmsg_type, NFT(NFT_MSG_NEWSETELEM));
+	CHECK(m[1]->nlmsg_flags & NLM_F_EXCL);
+	CHECK_EQ_INT(walk_elems(m[1], got, 4), 1);
+	CHECK_EQ_INT(got[0].pool, 1);
+	CHECK_EQ_INT(got[0].slot, 0);
+	CHECK_EQ_INT(m[2]->nlmsg_type, NFT(NFT_MSG_DELSETELEM));
+	CHECK_EQ_INT(walk_elems(m[2], got, 4), 1);
+	CHECK_EQ_INT(got[0].pool, 1);
+	CHECK_EQ_INT(m[3]->nlmsg_type, NFT(NFT_MSG_NEWSETELEM));
+	CHECK(m[3]->nlmsg_flags & NLM_F_EXCL);
+	parse_elems(m[3], got, 4, set, sizeof(set));
+	CHECK_EQ_STR(set, "ports");
+
+	/* which entries of a sorted list are one port's, and how */
+	memset(rows, 0, sizeof(rows));
+	rows[0].port = 22;
+	rows[1].port = 80, rows[1].pool = 1, rows[1].domid = 5;
+	rows[2].port = 80, rows[2].pool = 1, rows[2].domid = 6;
+	rows[3].port = 81, rows[3].domid = 9;
+	CHECK_EQ_INT(fc_napt_port_members(rows, 4, 80, &first, &cnt),
+		     FC_NAPT_POOLED);
+	CHECK_EQ_INT(first, 1);
+	CHECK_EQ_INT(cnt, 2);
+	CHECK_EQ_INT(fc_napt_port_members(rows, 4, 81, &first, &cnt),
+		     FC_NAPT_SINGLE);
+	CHECK_EQ_INT(first, 3);
+	CHECK_EQ_INT(fc_napt_port_members(rows, 4, 82, &first, &cnt),
+		     FC_NAPT_NONE);
+	CHECK_EQ_INT(cnt, 0);
 }
 
 /* fc_listen_stale: what the OS server drops at start (usr/listen.c). */
@@ -335,6 +552,7 @@ int main(void)
 	test_add();
 	test_del();
 	test_init();
+	test_pool();
 	test_text();
 	test_stale();
 	return unit_report("usr_napt");

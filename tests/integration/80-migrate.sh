@@ -1,0 +1,164 @@
+#!/bin/bash
+# fc-instance: --pair
+# timeout: 600
+# Migration between two instances (docs/migrate.md), run on both: an
+# httpd app VM started on a is migrated a -> b -> a while a client on a
+# keeps requesting its private address, which the VXLAN overlay between
+# the bridges keeps reachable: no request fails, the app's request
+# counter goes on without a gap, ps shows it where it runs.  A sender with
+# the wrong key is refused; a receiver killed mid-migration leaves the app
+# running on its source and nothing on the destination.
+. tests/integration/lib.sh
+. tests/integration/pair.sh
+FC=$BUILD/usr/fcapsule
+export FC_IMAGE_DIR=$BUILD/apps
+KEY=/var/lib/fcapsule/migrate.key
+OTHER=$([ "$FC_ROLE" = a ] && echo b || echo a)
+modprobe -a nf_tables nft_nat nft_chain_nat nft_fib_ipv4 2>/dev/null
+
+t_check "insmod fcapsule.ko" insmod "$KO"
+t_check "net setup ($FC_NET_ADDR)" $FC net setup
+t_check "overlay to $FC_PEER" $FC net overlay add "$FC_PEER"
+$FC net overlay | sed 's/^/# /'
+
+# One key on both sides, made on a.
+mkdir -p /var/lib/fcapsule
+umask 077
+if [ "$FC_ROLE" = a ]; then
+	head -c 32 /dev/urandom >"$KEY"
+	cp "$KEY" "$FC_PAIR_DIR/key"
+	p_send key
+else
+	p_recv key 300 >/dev/null
+	cat "$FC_PAIR_DIR/key" >"$KEY"
+fi
+umask 022
+t_check "the shared key (32 bytes)" test "$(wc -c <"$KEY")" = 32
+$FC migrate-receive >/tmp/recv.log 2>&1 &
+recv=$!
+t_check "migrate-receive listens" \
+	sh -c 'for i in $(seq 50); do grep -q listening /tmp/recv.log && exit 0; sleep 0.2; done; exit 1'
+p_sync up
+
+# on_app: the app VM web is here, its OS-server state with it.
+on_app() {
+	$FC ps | grep -qE ' web ' && xl list web >/dev/null 2>&1
+}
+gone() {
+	! $FC ps | grep -qE ' web ' && ! xl list web >/dev/null 2>&1
+}
+
+if [ "$FC_ROLE" = a ]; then
+	t_check "run httpd (4 MB) as web" $FC run --name web httpd
+	t_check "httpd listens" t_wait_console web '^FC-HTTPD-READY' 180
+	addr=$(grep -ao 'FC-NET-UP [0-9.]*' $CONSOLE_DIR/guest-web.log | head -1 | cut -d' ' -f2)
+	t_check "its address $addr is in a's slice" sh -c "echo $addr | grep -q '^198\.18\.1\.'"
+	p_send addr "$addr"
+	p_recv seen 120 >/dev/null
+
+	# The client: one request after another until told to stop (or 300).
+	: >/tmp/client.out
+	(
+		for ((i = 0; i < 300; i++)); do
+			[ -e /tmp/client.stop ] && break
+			if out=$(curl -sf -m 120 "http://$addr/"); then
+				echo "$out" | grep -ao 'request #[0-9]*' | head -1
+			else
+				echo "FAILED $(date +%s.%N)"
+			fi
+			sleep 0.2
+		done
+	) >/tmp/client.out 2>&1 &
+	client=$!
+	sleep 2
+
+	t0=$SECONDS
+	t_check "migrate web to b" sh -c "$FC migrate web $FC_PEER >/tmp/mig1.out 2>/tmp/mig1.err"
+	echo "# a->b in $((SECONDS - t0)) s: $(cat /tmp/mig1.err)"
+	t_check "web is gone from a (ps, xl)" gone
+	t_check "its address is free on a" sh -c "! $FC net show $addr >/dev/null 2>&1"
+	p_send moved1
+	p_recv back 300 >/dev/null
+	t_check "web is back on a" on_app
+	sleep 3
+	touch /tmp/client.stop
+	wait $client
+	n=$(grep -c 'request #' /tmp/client.out)
+	echo "# client: $n answers, $(grep -c FAILED /tmp/client.out) failures; $(head -1 /tmp/client.out) .. $(tail -1 /tmp/client.out)"
+	t_check "the client was served during both moves ($n answers)" test "$n" -ge 10
+	t_check "no request failed" sh -c "! grep -q FAILED /tmp/client.out"
+	t_check "the counter went on without a gap or a restart" \
+		awk -F'#' '{ if (NR > 1 && $2 != prev + 1) exit 1; prev = $2 }' /tmp/client.out
+
+	# A sender without the key.
+	head -c 32 /dev/urandom >/tmp/bad.key
+	chmod 600 /tmp/bad.key
+	t_check "a sender with the wrong key is refused" \
+		sh -c "! $FC migrate web $FC_PEER --key /tmp/bad.key 2>/tmp/bad.err"
+	sed 's/^/# /' /tmp/bad.err
+	t_check "web runs on a still" on_app
+	p_send badkey
+	p_recv badkey-seen 60 >/dev/null
+
+	# The destination dies mid-migration.
+	p_recv ready-to-kill 60 >/dev/null
+	t_check "a migration whose receiver is killed fails" \
+		sh -c "! $FC migrate web $FC_PEER 2>/tmp/kill.err"
+	sed 's/^/# /' /tmp/kill.err
+	t_check "web runs on a still" on_app
+	last=$(tail -1 /tmp/client.out | grep -o '[0-9]*$')
+	t_check "and answers, its counter on" \
+		sh -c "curl -sf -m 30 http://$addr/ | grep -q 'request #$((last + 1))'"
+	p_send killed
+	p_recv done 120 >/dev/null
+	xl destroy web
+else
+	addr=$(p_recv addr 300)
+	t_check "b reaches web ($addr) through the overlay" \
+		sh -c "curl -sf -m 30 http://$addr/ | grep -q 'httpd on web'"
+	p_send seen
+	p_recv moved1 300 >/dev/null
+	t_check "web runs on b (ps, xl)" on_app
+	t_check "it resumed in a new domain" t_wait_console web '^FC-RESUMED new-domain' 60
+	t_check "b holds its address $addr" sh -c "$FC net show $addr >/dev/null"
+	t_check "its listening port is mapped on b" \
+		sh -c "for i in \$(seq 50); do $FC napt | grep -Eq ':80 +$addr:80' && exit 0; sleep 0.2; done; exit 1"
+	sleep 2
+	t0=$SECONDS
+	t_check "migrate web back to a" sh -c "$FC migrate web $FC_PEER >/tmp/mig2.out 2>/tmp/mig2.err"
+	echo "# b->a in $((SECONDS - t0)) s: $(cat /tmp/mig2.err)"
+	t_check "web is gone from b" gone
+	p_send back
+
+	p_recv badkey 300 >/dev/null
+	t_check "the receiver logged the refusal" grep -q 'refused' /tmp/recv.log
+	t_check "nothing was created on b" gone
+	p_send badkey-seen
+
+	# Kill the receiving process once its restore has made the domain:
+	# in the middle of the stream.
+	(
+		for ((i = 0; i < 3000; i++)); do
+			if xl list web >/dev/null 2>&1; then
+				pkill -KILL -P $recv
+				exit 0
+			fi
+			sleep 0.02
+		done
+	) &
+	killer=$!
+	p_send ready-to-kill
+	wait $killer
+	p_recv killed 300 >/dev/null
+	t_check "the receiver saw its child killed and undid it" \
+		sh -c "for i in \$(seq 50); do grep -q 'undoing the incoming web' /tmp/recv.log && exit 0; sleep 0.2; done; exit 1"
+	t_check "nothing half-created is left on b" \
+		sh -c "for i in \$(seq 100); do ! xl list web >/dev/null 2>&1 && ! $FC ps | grep -q ' web ' && exit 0; sleep 0.2; done; xl list; exit 1"
+	t_check "the address is free on b" sh -c "! $FC net show $addr >/dev/null 2>&1"
+	p_send done
+fi
+cp /tmp/recv.log /tmp/mig*.err /tmp/client.out "$FC_JOB_OUT/" 2>/dev/null
+echo "# receiver log:"
+sed 's/^/#   /' /tmp/recv.log
+kill $recv 2>/dev/null
+t_done

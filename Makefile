@@ -5,6 +5,9 @@
 #   make demo         the main job: an emulated instance running app VMs
 #   make bench        every benchmark (bench-boot, ...), ratios to baselines
 #   make shell        a shell in the Dom0 of an emulated instance
+#   make install      the tool, its service, images, man page and the
+#                     module's DKMS source, for an installed system
+#   make deb          the same as Debian packages (fcapsule, fcapsule-dkms)
 # KDIR= builds the module against another kernel tree (default: the Dom0
 # kernel's headers, found from what is installed, never `uname -r`).
 
@@ -14,16 +17,21 @@ KVER ?= $(shell $(TOP)/scripts/dom0-kver 2>/dev/null)
 KDIR ?= /lib/modules/$(KVER)/build
 
 CC ?= gcc
+# FC_LAYOUT=system: the paths of an installed system, never the tree's.
+FC_LAYOUT ?= tree
 USR_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 \
-	-I$(TOP)/include -I$(TOP)/usr
+	-I$(TOP)/include -I$(TOP)/usr $(if $(filter system,$(FC_LAYOUT)),-DFC_SYSTEM=1) \
+	$(FC_EXTRA_CFLAGS)
 USR_PKGS := xenlight xencontrol xenstore xentoollog libnftnl libmnl \
-	libnetfilter_queue libcrypto
+	libnetfilter_queue libcrypto libsystemd xlutil
+VERSION := $(shell sed -n 's/^\#define FC_VERSION "\(.*\)"/\1/p' usr/fc.h)
 USR_SRCS := $(sort $(wildcard usr/*.c))
 USR_OBJS := $(filter-out $(O)/usr/main.o,$(USR_SRCS:%.c=$(O)/%.o))
 
 .PHONY: all kmod usr libos guest benchtools deps test unit integration \
 	check-style demo demo-migrate shell bench bench-boot bench-nop bench-napt bench-ipc \
-	bench-listen bench-cap bench-fork bench-fair clean
+	bench-listen bench-cap bench-fork bench-fair clean man install \
+	install-tool install-dkms deb
 
 all: kmod usr libos guest benchtools
 
@@ -44,7 +52,13 @@ $(O)/usr/libfc.a: $(USR_OBJS)
 
 $(O)/usr/fcapsule: $(O)/usr/main.o $(O)/usr/libfc.a
 	libs=$$(pkg-config --libs $(USR_PKGS)) && \
-		$(CC) -o $@ $^ -Wl,--as-needed $$libs
+		$(CC) $(FC_EXTRA_LDFLAGS) -o $@ $^ -Wl,--as-needed $$libs
+
+# The manual page, printed by the tool from its command table.
+man: $(O)/fcapsule.8
+
+$(O)/fcapsule.8: $(O)/usr/fcapsule
+	$< help --man >$@
 
 # Every bench/NAME.c is a Dom0-side benchmark tool, build/bench/NAME.
 BENCH_TOOLS := $(patsubst bench/%.c,$(O)/bench/%,$(wildcard bench/*.c))
@@ -141,6 +155,61 @@ bench-fair: all
 
 shell: all
 	scripts/fc-instance shell
+
+# Installed layout (docs/usage.md, "Installed").  The tool is built again
+# under $(O)/system with FC_LAYOUT=system.
+DESTDIR ?=
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= /lib/systemd/system
+APP_IMAGES ?= hello sleeper httpd echod forker cpuloop ipctest
+DKMS_SRC := $(DESTDIR)/usr/src/fcapsule-$(VERSION)
+
+install:
+	$(MAKE) O=$(O)/system FC_LAYOUT=system usr libos man
+	$(MAKE) O=$(O)/system FC_LAYOUT=system install-tool install-dkms
+
+install-tool:
+	install -D -m 0755 $(O)/usr/fcapsule $(DESTDIR)$(SBINDIR)/fcapsule
+	install -D -m 0755 scripts/vif-fcapsule \
+		$(DESTDIR)/etc/xen/scripts/vif-fcapsule
+	install -d $(DESTDIR)$(PREFIX)/lib/fcapsule/images \
+		$(DESTDIR)$(PREFIX)/share/doc/fcapsule/examples
+	install -m 0644 $(addprefix $(O)/apps/,$(APP_IMAGES)) \
+		$(DESTDIR)$(PREFIX)/lib/fcapsule/images/
+	install -D -m 0644 $(O)/fcapsule.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/fcapsule.8
+	install -D -m 0644 dist/fcapsule.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/fcapsule
+	install -D -m 0644 dist/fcapsule.service \
+		$(DESTDIR)$(UNITDIR)/fcapsule.service
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/fcapsule/
+	if [ -d examples ]; then install -m 0644 examples/*.cfg \
+		$(DESTDIR)$(PREFIX)/share/doc/fcapsule/examples/; fi
+
+# The module's source for DKMS; without DESTDIR also built and installed
+# for the running kernel (when dkms is there).
+install-dkms:
+	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include/fcapsule
+	install -m 0644 Kbuild $(DKMS_SRC)/
+	install -m 0644 kmod/*.c kmod/*.h $(DKMS_SRC)/kmod/
+	install -m 0644 include/fcapsule/*.h $(DKMS_SRC)/include/fcapsule/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dist/dkms.conf >$(DKMS_SRC)/dkms.conf
+	install -D -m 0644 dist/modules-load.conf \
+		$(DESTDIR)$(PREFIX)/lib/modules-load.d/fcapsule.conf
+	if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null; then \
+		dkms install fcapsule/$(VERSION); fi
+
+# Debian packages from a copy of the tree (the tree itself stays clean):
+# $(O)/deb/fcapsule_*.deb and fcapsule-dkms_*.deb, checked by lintian.
+deb:
+	rm -rf $(O)/deb && mkdir -p $(O)/deb/fcapsule-$(VERSION)
+	git ls-files -z | xargs -0 cp --parents -t $(O)/deb/fcapsule-$(VERSION)
+	git ls-files -z --others --exclude-standard | \
+		xargs -0 -r cp --parents -t $(O)/deb/fcapsule-$(VERSION)
+	ln -s $(TOP)/.deps $(O)/deb/fcapsule-$(VERSION)/.deps
+	cd $(O)/deb/fcapsule-$(VERSION) && dpkg-buildpackage -b -us -uc
+	lintian --fail-on error $(O)/deb/*.changes
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "xl.h"
 
 enum { OPT_IMAGE_DIR = 0x100, OPT_REPS };
@@ -242,15 +243,17 @@ int main_bench(int argc, char **argv)
 	static double rt[FC_BENCH_NCAPS][FC_BENCH_MAX_REPS];
 	static double cpu[FC_BENCH_NCAPS][FC_BENCH_MAX_REPS];
 	const char *image = "cpuloop", *dir = NULL, *iters = "";
-	char kernel[FC_PATH_MAX];
+	char kernel[FC_PATH_MAX], why[FC_ERR_MAX];
 	struct fc_xl x = { 0 };
 	struct sigaction sa;
 	unsigned long v;
 	int c, i, k, r, reps = 3, watching = 0, ret;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "i:n:", lopts, NULL)) != -1) {
+	while ((c = fc_getopt(argc, argv, "i:n:", lopts, why)) != -1) {
 		switch (c) {
+		case 'h':
+			return fc_parse_exit("bench", FC_PARSE_HELP, why);
 		case 'i':
 			image = optarg;
 			break;
@@ -258,21 +261,29 @@ int main_bench(int argc, char **argv)
 			dir = optarg;
 			break;
 		case 'n':
-			if (fc_parse_ulong(optarg, 1, 1UL << 40, &v))
+			if (fc_parse_ulong(optarg, 1, 1UL << 40, &v)) {
+				fc_arg_error(why, "bad --iterations '%s'",
+					     optarg);
 				goto usage;
+			}
 			iters = optarg;
 			break;
 		case OPT_REPS:
-			if (fc_parse_ulong(optarg, 1, FC_BENCH_MAX_REPS, &v))
+			if (fc_parse_ulong(optarg, 1, FC_BENCH_MAX_REPS, &v)) {
+				fc_arg_error(why, "bad --reps '%s' (1..%d)",
+					     optarg, FC_BENCH_MAX_REPS);
 				goto usage;
+			}
 			reps = (int)v;
 			break;
 		default:
 			goto usage;
 		}
 	}
-	if (optind != argc - 1 || strcmp(argv[optind], "cap"))
+	if (optind != argc - 1 || strcmp(argv[optind], "cap")) {
+		fc_arg_error(why, "one benchmark expected: cap");
 		goto usage;
+	}
 	ret = fc_check_root();
 	if (ret)
 		goto out;
@@ -328,7 +339,5 @@ out:
 	fc_xl_close(&x);
 	return ret;
 usage:
-	fprintf(stderr, "usage: fcapsule bench [--image IMG] [--image-dir DIR] "
-			"[--iterations N] [--reps N] cap\n");
-	return FC_EXIT_USAGE;
+	return fc_usage_error("bench", "%s", why);
 }

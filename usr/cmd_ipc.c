@@ -21,7 +21,7 @@
 
 #include <fcapsule/ioctl.h>
 
-#include "fc.h"
+#include "cmd.h"
 
 #define FC_IPC_DEV "/dev/fcapsule"
 
@@ -96,18 +96,16 @@ static int fc_ipc_rule_cmd(int argc, char **argv, unsigned long ioc, int del)
 	struct fc_ioc_ipc_rule r;
 	int fd = -1, ret = FC_EXIT_OK;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: fcapsule ipc %s ID|NAME ID|NAME\n",
-			argv[0]);
-		return FC_EXIT_USAGE;
-	}
-	if (fc_ipc_make_rule(argv[1], argv[2], del, &r)) {
-		fprintf(stderr,
-			"fcapsule: ipc: bad app VM '%s' or '%s' (a domid "
-			"1..32751 or a name of 1..31 bytes)\n",
-			argv[1], argv[2]);
-		return FC_EXIT_USAGE;
-	}
+	if (argc != 3)
+		return fc_usage_error("ipc",
+				      "%s needs two app VMs, ID|NAME "
+				      "ID|NAME (%d given)",
+				      argv[0], argc - 1);
+	if (fc_ipc_make_rule(argv[1], argv[2], del, &r))
+		return fc_usage_error("ipc",
+				      "bad app VM '%s' or '%s' (a domid "
+				      "1..32751 or a name of 1..31 bytes)",
+				      argv[1], argv[2]);
 	fd = fc_ipc_open();
 	if (fd < 0) {
 		ret = -fd;
@@ -283,24 +281,29 @@ out:
 	return ret;
 }
 
+/* ls and stat take --json and nothing else */
+static int fc_ipc_list_cmd(int argc, char **argv, int (*fn)(int json))
+{
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json")))
+		return fc_usage_error("ipc", "%s: unexpected argument '%s'",
+				      argv[0], argv[argc - 1]);
+	return fn(argc == 2);
+}
+
 int main_ipc(int argc, char **argv)
 {
-	int json = argc == 3 && !strcmp(argv[2], "--json");
-
 	if (argc < 2)
-		goto usage;
+		return fc_usage_error("ipc", "missing allow, deny, unset, ls "
+					     "or stat");
 	if (!strcmp(argv[1], "allow"))
 		return fc_ipc_rule_cmd(argc - 1, argv + 1, FC_IOC_IPC_ALLOW, 0);
 	if (!strcmp(argv[1], "deny"))
 		return fc_ipc_rule_cmd(argc - 1, argv + 1, FC_IOC_IPC_DENY, 0);
 	if (!strcmp(argv[1], "unset"))
 		return fc_ipc_rule_cmd(argc - 1, argv + 1, FC_IOC_IPC_DENY, 1);
-	if (!strcmp(argv[1], "ls") && (argc == 2 || json))
-		return fc_ipc_ls(json);
-	if (!strcmp(argv[1], "stat") && (argc == 2 || json))
-		return fc_ipc_stat(json);
-usage:
-	fprintf(stderr, "usage: fcapsule ipc allow|deny|unset ID|NAME ID|NAME"
-			" | ls [--json] | stat [--json]\n");
-	return FC_EXIT_USAGE;
+	if (!strcmp(argv[1], "ls"))
+		return fc_ipc_list_cmd(argc - 1, argv + 1, fc_ipc_ls);
+	if (!strcmp(argv[1], "stat"))
+		return fc_ipc_list_cmd(argc - 1, argv + 1, fc_ipc_stat);
+	return fc_usage_error("ipc", "unknown subcommand '%s'", argv[1]);
 }

@@ -11,17 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fc.h"
-
-static int fc_napt_usage(void)
-{
-	fprintf(stderr,
-		"usage: fcapsule napt [--json]\n"
-		"       fcapsule napt add PORT ADDR:PORT [--dom ID [--name "
-		"N]]\n"
-		"       fcapsule napt del PORT | --dom ID\n");
-	return FC_EXIT_USAGE;
-}
+#include "cmd.h"
 
 static int fc_napt_errno_exit(const char *what, int err)
 {
@@ -30,10 +20,10 @@ static int fc_napt_errno_exit(const char *what, int err)
 			what);
 	else if (err == -ENOENT)
 		fprintf(stderr, "fcapsule napt: %s: no such mapping\n", what);
-	else if (err == -EPERM)
-		fprintf(stderr, "fcapsule napt: %s: not permitted (root?)\n",
-			what);
-	else
+	else if (err == -EPERM) {
+		fprintf(stderr, "fcapsule napt: %s: must run as root\n", what);
+		return FC_EXIT_NOT_ROOT;
+	} else
 		fprintf(stderr, "fcapsule napt: %s: %s\n", what,
 			strerror(-err));
 	return FC_EXIT_FAIL;
@@ -80,9 +70,12 @@ static int fc_napt_cmd_add(int argc, char **argv)
 	int i, ret;
 
 	memset(&e, 0, sizeof(e));
-	if (fc_parse_ulong(port_s, 1, 65535, &port) ||
-	    fc_napt_parse_target(argv[2], &e.addr, &e.aport))
-		return fc_napt_usage();
+	if (fc_parse_ulong(port_s, 1, 65535, &port))
+		return fc_usage_error(
+			"napt", "port '%s' out of range (1..65535)", port_s);
+	if (fc_napt_parse_target(argv[2], &e.addr, &e.aport))
+		return fc_usage_error("napt", "bad target '%s' (ADDR:PORT)",
+				      argv[2]);
 	for (i = 3; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--dom") &&
 		    !fc_parse_id(argv[i + 1], &e.domid))
@@ -90,10 +83,12 @@ static int fc_napt_cmd_add(int argc, char **argv)
 		if (!strcmp(argv[i], "--name") && fc_name_valid(argv[i + 1]))
 			snprintf(e.name, sizeof(e.name), "%s", argv[i + 1]);
 		else
-			return fc_napt_usage();
+			return fc_usage_error("napt", "bad %s '%s'", argv[i],
+					      argv[i + 1]);
 	}
 	if (i != argc)
-		return fc_napt_usage();
+		return fc_usage_error("napt", "unexpected argument '%s'",
+				      argv[i]);
 	e.port = port;
 	ret = fc_napt_init();
 	if (ret)
@@ -113,15 +108,19 @@ static int fc_napt_cmd_del(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "--dom")) {
 		if (fc_parse_id(argv[2], &domid))
-			return fc_napt_usage();
+			return fc_usage_error("napt", "bad domid '%s'",
+					      argv[2]);
 		ret = fc_napt_del_app(domid, 0);
 		if (ret < 0)
 			return fc_napt_errno_exit(argv[2], ret);
 		printf("%d\n", ret);
 		return FC_EXIT_OK;
 	}
-	if (argc != 2 || fc_parse_ulong(port_s, 1, 65535, &port))
-		return fc_napt_usage();
+	if (argc != 2)
+		return fc_usage_error("napt", "del takes one PORT or --dom ID");
+	if (fc_parse_ulong(port_s, 1, 65535, &port))
+		return fc_usage_error(
+			"napt", "port '%s' out of range (1..65535)", port_s);
 	ret = fc_napt_del(port);
 	if (ret)
 		return fc_napt_errno_exit(port_s, ret);
@@ -138,21 +137,39 @@ int main_napt(int argc, char **argv)
 		return fc_napt_cmd_add(argc - 1, argv + 1);
 	if (argc >= 3 && !strcmp(argv[1], "del"))
 		return fc_napt_cmd_del(argc - 1, argv + 1);
-	return fc_napt_usage();
+	if (!strcmp(argv[1], "add") || !strcmp(argv[1], "del"))
+		return fc_usage_error("napt", "%s: missing arguments", argv[1]);
+	return fc_usage_error("napt", "unknown argument '%s'", argv[1]);
 }
 
 /* ---- fcapsule net ---- */
 
-static int fc_net_usage(void)
+/* What setup's options must look like before they reach net.c. */
+static int fc_net_setup_value(const char *opt, const char *v)
 {
-	fprintf(stderr, "usage: fcapsule net setup [--public ADDR] [--addr "
-			"ADDR/PREFIX] "
-			"[--bridge NAME]\n"
-			"       fcapsule net alloc NAME [DOMID]\n"
-			"       fcapsule net bind ADDR DOMID\n"
-			"       fcapsule net release ADDR | --dom DOMID\n"
-			"       fcapsule net show ADDR | --dom DOMID\n");
-	return FC_EXIT_USAGE;
+	struct in_addr in;
+	unsigned long prefix;
+	char a[INET_ADDRSTRLEN];
+	const char *slash = strchr(v, '/');
+
+	if (!strcmp(opt, "--public") && inet_pton(AF_INET, v, &in) != 1)
+		return fc_usage_error("net",
+				      "bad --public '%s' (an IPv4 "
+				      "address)",
+				      v);
+	if (!strcmp(opt, "--addr") &&
+	    (!slash || (size_t)(slash - v) >= sizeof(a) ||
+	     (snprintf(a, sizeof(a), "%.*s", (int)(slash - v), v),
+	      inet_pton(AF_INET, a, &in) != 1) ||
+	     fc_parse_ulong(slash + 1, 8, 30, &prefix)))
+		return fc_usage_error("net",
+				      "bad --addr '%s' (ADDR/PREFIX, "
+				      "prefix 8..30)",
+				      v);
+	if (!strcmp(opt, "--bridge") && (!v[0] || strlen(v) >= 16))
+		return fc_usage_error("net", "bad --bridge '%s' (1..15 bytes)",
+				      v);
+	return 0;
 }
 
 static int fc_net_cmd_setup(int argc, char **argv)
@@ -168,10 +185,18 @@ static int fc_net_cmd_setup(int argc, char **argv)
 		for (k = 0; k < 3; k++)
 			if (!strcmp(argv[i], opts[k][0]))
 				break;
-		if (k == 3 || i + 1 >= argc)
-			return fc_net_usage();
+		if (k == 3)
+			return fc_usage_error(
+				"net", "setup: unknown option '%s'", argv[i]);
+		if (i + 1 >= argc)
+			return fc_usage_error(
+				"net", "option '%s' needs a value", argv[i]);
+		if (fc_net_setup_value(argv[i], argv[i + 1]))
+			return FC_EXIT_USAGE;
 		setenv(opts[k][1], argv[i + 1], 1);
 	}
+	if (fc_check_root())
+		return FC_EXIT_NOT_ROOT;
 	return fc_net_setup() ? FC_EXIT_FAIL : FC_EXIT_OK;
 }
 
@@ -182,8 +207,10 @@ static int fc_net_cmd_alloc(int argc, char **argv)
 	uint32_t addr, domid = 0;
 	int ret;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && fc_parse_id(argv[2], &domid)))
-		return fc_net_usage();
+	if (argc < 2 || argc > 3)
+		return fc_usage_error("net", "alloc takes NAME [DOMID]");
+	if (argc == 3 && fc_parse_id(argv[2], &domid))
+		return fc_usage_error("net", "bad domid '%s'", argv[2]);
 	ret = fc_net_addr_alloc(argv[1], &addr);
 	if (!ret && domid)
 		ret = fc_net_addr_bind(addr, domid);
@@ -205,11 +232,14 @@ static int fc_net_cmd_addr(int argc, char **argv)
 	int ret, by_dom;
 
 	if (argc != 2 && argc != 3)
-		return fc_net_usage();
+		return fc_usage_error("net", "%s takes ADDR or --dom DOMID",
+				      argv[0]);
 	by_dom = !strcmp(argv[1], "--dom");
 	if (by_dom ? argc != 3 || fc_parse_id(argv[2], &domid)
 		   : argc != 2 || inet_pton(AF_INET, argv[1], &in) != 1)
-		return fc_net_usage();
+		return fc_usage_error("net", "%s: bad %s '%s'", argv[0],
+				      by_dom ? "domid" : "address",
+				      argv[argc - 1]);
 	if (!by_dom)
 		addr = in.s_addr;
 	if (!strcmp(argv[0], "release")) {
@@ -239,9 +269,14 @@ static int fc_net_cmd_bind(int argc, char **argv)
 	uint32_t domid;
 	int ret;
 
-	if (argc != 3 || inet_pton(AF_INET, argv[1], &in) != 1 ||
+	if (argc != 3)
+		return fc_usage_error("net", "bind takes ADDR DOMID");
+	if (inet_pton(AF_INET, argv[1], &in) != 1 ||
 	    fc_parse_id(argv[2], &domid))
-		return fc_net_usage();
+		return fc_usage_error("net",
+				      "bind: bad address '%s' or domid "
+				      "'%s'",
+				      argv[1], argv[2]);
 	ret = fc_net_addr_bind(in.s_addr, domid);
 	if (ret) {
 		fprintf(stderr, "fcapsule net: bind: %s\n", strerror(-ret));
@@ -253,7 +288,8 @@ static int fc_net_cmd_bind(int argc, char **argv)
 int main_net(int argc, char **argv)
 {
 	if (argc < 2)
-		return fc_net_usage();
+		return fc_usage_error("net", "missing setup, alloc, bind, "
+					     "release or show");
 	if (!strcmp(argv[1], "setup"))
 		return fc_net_cmd_setup(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "alloc"))
@@ -264,5 +300,5 @@ int main_net(int argc, char **argv)
 		return fc_overlay_cmd(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "release") || !strcmp(argv[1], "show"))
 		return fc_net_cmd_addr(argc - 1, argv + 1);
-	return fc_net_usage();
+	return fc_usage_error("net", "unknown subcommand '%s'", argv[1]);
 }

@@ -2,7 +2,8 @@
 /*
  * fcapsule ps: app VMs like processes, from libxl (state, memory, CPU
  * time, start time, cap), xenstore (which domains are app VMs: those with
- * an fcapsule backend) and the module's registry (FC_IOC_LIST).
+ * an fcapsule backend) and the module's registry (FC_IOC_LIST); inspect:
+ * one of them with its configuration, address and exit record.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,9 +14,11 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include <fcapsule/ioctl.h>
 
+#include "cmd.h"
 #include "xl.h"
 
 /* The module's view, if it is loaded; returns the count (*caps to free) */
@@ -109,55 +112,32 @@ static void fc_row_from_dom(struct fc_xl *x, const libxl_dominfo *d,
 		r->cpu_pct = d->cpu_time / 1e7 / r->uptime_s;
 }
 
-int main_ps(int argc, char **argv)
+/*
+ * Every app VM (and with @all the exited ones) as ps rows, sorted; returns
+ * the count (*out to free) or a negative errno.
+ */
+static int fc_ps_collect(struct fc_xl *x, int all, struct fc_ps_row **out)
 {
-	static const struct option lopts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct fc_ioc_capsule *caps = NULL;
 	struct fc_exit_rec *recs = NULL;
 	struct fc_ps_row *rows = NULL;
 	libxl_dominfo *doms = NULL;
 	uint32_t *ids = NULL;
-	int all = 0, json = 0, c, i, j, k, nids, nd = 0, ncaps, nrecs = 0;
-	int n = 0, ret;
-	struct fc_xl x = { 0 };
+	int i, j, k, nids, nd = 0, ncaps, nrecs = 0, n = 0;
 	time_t now = time(NULL);
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "aj", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			all = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		default:
-			fprintf(stderr, "usage: fcapsule ps [-a] [--json]\n");
-			return FC_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "usage: fcapsule ps [-a] [--json]\n");
-		return FC_EXIT_USAGE;
-	}
-	ret = fc_check_root();
-	if (ret)
-		goto out;
-	ret = fc_xl_open(&x);
-	if (ret)
-		goto out;
-	nids = fc_devnode_list(x.xs, &ids);
-	doms = libxl_list_domain(x.ctx, &nd);
+	nids = fc_devnode_list(x->xs, &ids);
+	if (nids < 0)
+		nids = 0;
+	doms = libxl_list_domain(x->ctx, &nd);
 	ncaps = fc_registry(&caps);
 	if (all)
 		nrecs = fc_exit_rec_list(&recs);
+	if (nrecs < 0)
+		nrecs = 0;
 	rows = calloc(nids + nrecs + 1, sizeof(*rows));
 	if (!rows) {
-		ret = FC_EXIT_FAIL;
+		n = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < nids; i++) {
@@ -166,7 +146,7 @@ int main_ps(int argc, char **argv)
 				break;
 		if (!doms || j == nd)
 			continue; /* device nodes of a dead domain: reaper's */
-		fc_row_from_dom(&x, &doms[j], &rows[n], now);
+		fc_row_from_dom(x, &doms[j], &rows[n], now);
 		for (k = 0; k < ncaps; k++) {
 			if (caps[k].domid != ids[i])
 				continue;
@@ -202,11 +182,8 @@ int main_ps(int argc, char **argv)
 	}
 	fc_ps_fill_ports(rows, n);
 	qsort(rows, n, sizeof(*rows), fc_ps_cmp);
-	if (json)
-		fc_ps_print_json(stdout, rows, n);
-	else
-		fc_ps_print(stdout, rows, n);
-	ret = FC_EXIT_OK;
+	*out = rows;
+	rows = NULL;
 out:
 	if (doms)
 		libxl_dominfo_list_free(doms, nd);
@@ -214,6 +191,315 @@ out:
 	free(recs);
 	free(caps);
 	free(ids);
+	return n;
+}
+
+/* A row is @what: its id (all digits) or its name. */
+static int fc_ps_match(const struct fc_ps_row *r, const char *what)
+{
+	uint32_t id;
+
+	if (!fc_parse_id(what, &id))
+		return r->domid == id;
+	return !strcmp(r->name, what);
+}
+
+/*
+ * Keep the rows that one of @filter names, in place; every name must
+ * match one.  Returns the new count, or -1 after saying which did not.
+ */
+static int fc_ps_filter(const char *cmd, struct fc_ps_row *rows, int n,
+			char **filter, int nfilter)
+{
+	int i, j, kept = 0, ret;
+
+	for (j = 0; j < nfilter; j++) {
+		for (i = 0; i < n; i++)
+			if (fc_ps_match(&rows[i], filter[j]))
+				break;
+		if (i == n) {
+			fprintf(stderr, "fcapsule %s: unknown app VM '%s'\n",
+				cmd, filter[j]);
+			return -1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nfilter; j++)
+			if (fc_ps_match(&rows[i], filter[j]))
+				break;
+		if (j < nfilter)
+			rows[kept++] = rows[i];
+	}
+	ret = kept;
+	return ret;
+}
+
+int main_ps(int argc, char **argv)
+{
+	struct fc_ps_row *rows = NULL;
+	struct fc_ps_opts o;
+	char err[FC_ERR_MAX];
+	struct fc_xl x = { 0 };
+	int i, n, ret;
+
+	ret = fc_parse_ps_args(argc, argv, &o, err);
+	if (ret)
+		return fc_parse_exit("ps", ret, err);
+	ret = fc_check_root();
+	if (ret)
+		goto out;
+	ret = fc_xl_open(&x);
+	if (ret)
+		goto out;
+	n = fc_ps_collect(&x, o.all, &rows);
+	if (n < 0) {
+		fprintf(stderr, "fcapsule ps: %s\n", strerror(-n));
+		ret = FC_EXIT_FAIL;
+		goto out;
+	}
+	if (o.nfilter) {
+		n = fc_ps_filter("ps", rows, n, o.filter, o.nfilter);
+		if (n < 0) {
+			ret = FC_EXIT_NO_APP;
+			goto out;
+		}
+	}
+	if (o.quiet)
+		for (i = 0; i < n; i++)
+			printf("%u\n", rows[i].domid);
+	else if (o.json)
+		fc_ps_print_json(stdout, rows, n);
+	else
+		fc_ps_print(stdout, rows, n);
+	ret = FC_EXIT_OK;
+out:
+	free(rows);
 	fc_xl_close(&x);
 	return ret;
+}
+
+/* What inspect adds to the ps row. */
+struct fc_inspect {
+	struct fc_ps_row row;
+	struct fc_exit_rec rec; /* exited only */
+	int have_rec;
+	char addr[INET_ADDRSTRLEN]; /* "" without a network */
+	char mac[24];
+	char console[FC_PATH_MAX];
+	char kernel[FC_PATH_MAX];
+	char cmdline[1024];
+	uint64_t max_memkb;
+	int vcpus;
+	uint32_t children[64];
+	int nchildren;
+};
+
+static void fc_inspect_config(struct fc_xl *x, struct fc_inspect *in)
+{
+	libxl_domain_config dc;
+
+	libxl_domain_config_init(&dc);
+	if (!libxl_retrieve_domain_configuration(x->ctx, in->row.domid, &dc,
+						 NULL)) {
+		snprintf(in->kernel, sizeof(in->kernel), "%s",
+			 dc.b_info.kernel ? dc.b_info.kernel : "");
+		snprintf(in->cmdline, sizeof(in->cmdline), "%s",
+			 dc.b_info.cmdline ? dc.b_info.cmdline : "");
+		in->max_memkb = dc.b_info.max_memkb;
+		in->vcpus = dc.b_info.max_vcpus;
+	}
+	libxl_domain_config_dispose(&dc);
+}
+
+static void fc_json_kv(const char *key, const char *val, int *first)
+{
+	printf("%s\"%s\": ", *first ? "" : ", ", key);
+	fc_json_string(stdout, val);
+	*first = 0;
+}
+
+static void fc_inspect_print(const struct fc_inspect *in, int json)
+{
+	const struct fc_ps_row *r = &in->row;
+	int i, first = 1;
+
+	if (!json) {
+		fc_ps_print(stdout, r, 1);
+		printf("address: %s\nmac: %s\nconsole: %s\n",
+		       in->addr[0] ? in->addr : "-", in->mac[0] ? in->mac : "-",
+		       in->console);
+		if (in->kernel[0])
+			printf("kernel: %s\ncmdline: %s\nmemory_kb: %llu\n"
+			       "vcpus: %d\n",
+			       in->kernel, in->cmdline,
+			       (unsigned long long)in->max_memkb, in->vcpus);
+		printf("children:");
+		for (i = 0; i < in->nchildren; i++)
+			printf(" %u", in->children[i]);
+		printf("%s\n", in->nchildren ? "" : " -");
+		if (in->have_rec)
+			printf("exit: code %d reason %s source %s started %lld "
+			       "ended %lld\n",
+			       in->rec.code, fc_reason_name(in->rec.reason),
+			       in->rec.source, (long long)in->rec.started,
+			       (long long)in->rec.ended);
+		return;
+	}
+	printf("{");
+	fc_ps_row_json(stdout, r);
+	first = 0;
+	fc_json_kv("address", in->addr, &first);
+	fc_json_kv("mac", in->mac, &first);
+	fc_json_kv("console", in->console, &first);
+	fc_json_kv("kernel", in->kernel, &first);
+	fc_json_kv("cmdline", in->cmdline, &first);
+	printf(", \"memory_kb\": %llu, \"vcpus\": %d, \"children\": [",
+	       (unsigned long long)in->max_memkb, in->vcpus);
+	for (i = 0; i < in->nchildren; i++)
+		printf("%s%u", i ? ", " : "", in->children[i]);
+	printf("], \"exit\": ");
+	if (in->have_rec) {
+		printf("{\"code\": %d, \"reason\": \"%s\", \"source\": ",
+		       in->rec.code, fc_reason_name(in->rec.reason));
+		fc_json_string(stdout, in->rec.source);
+		printf(", \"started\": %lld, \"ended\": %lld}",
+		       (long long)in->rec.started, (long long)in->rec.ended);
+	} else {
+		printf("null");
+	}
+	printf("}\n");
+}
+
+/* fcapsule inspect [--json] ID|NAME: the ps row and all the rest. */
+int main_inspect(int argc, char **argv)
+{
+	struct fc_ps_row *rows = NULL;
+	struct fc_inspect *in = NULL;
+	struct fc_ps_opts o;
+	char err[FC_ERR_MAX], name[FC_VMNAME_MAX];
+	struct fc_xl x = { 0 };
+	uint32_t addr;
+	int i, n, k, ret;
+
+	ret = fc_parse_inspect_args(argc, argv, &o, err);
+	if (ret)
+		return fc_parse_exit("inspect", ret, err);
+	ret = fc_check_root();
+	if (ret)
+		goto out;
+	ret = fc_xl_open(&x);
+	if (ret)
+		goto out;
+	n = fc_ps_collect(&x, 1, &rows);
+	in = calloc(1, sizeof(*in));
+	if (n < 0 || !in) {
+		ret = FC_EXIT_FAIL;
+		goto out;
+	}
+	/* a running one before an exited one of the same name (sorted) */
+	for (k = 0; k < n; k++)
+		if (fc_ps_match(&rows[k], o.filter[0]))
+			break;
+	if (k == n) {
+		fprintf(stderr, "fcapsule inspect: unknown app VM '%s'\n",
+			o.filter[0]);
+		ret = FC_EXIT_NO_APP;
+		goto out;
+	}
+	in->row = rows[k];
+	for (i = 0; i < n; i++)
+		if (rows[i].ppid == in->row.domid && i != k &&
+		    in->nchildren < 64)
+			in->children[in->nchildren++] = rows[i].domid;
+	if (!strcmp(in->row.state, "exited"))
+		in->have_rec = !fc_exit_rec_read(in->row.domid, &in->rec);
+	else
+		fc_inspect_config(&x, in);
+	if (strcmp(in->row.state, "exited") &&
+	    !fc_net_addr_of_dom(in->row.domid, &addr, name, sizeof(name))) {
+		inet_ntop(AF_INET, &addr, in->addr, sizeof(in->addr));
+		fc_net_mac(addr, in->mac, sizeof(in->mac));
+	}
+	fc_console_log_path(in->row.name, in->console, sizeof(in->console));
+	fc_inspect_print(in, o.json);
+	ret = FC_EXIT_OK;
+out:
+	free(in);
+	free(rows);
+	fc_xl_close(&x);
+	return ret;
+}
+
+/*
+ * fcapsule rm ID|NAME...: forget exit records (all of a name's); a
+ * running app VM has none to forget.  prune: every exit record.
+ */
+static int fc_rm_records(char **what, int n)
+{
+	struct fc_exit_rec *recs = NULL;
+	int i, j, nrecs, found, ret = FC_EXIT_OK;
+
+	nrecs = fc_exit_rec_list(&recs);
+	if (nrecs < 0)
+		nrecs = 0;
+	for (j = 0; j < n; j++) {
+		uint32_t id = 0;
+
+		fc_parse_id(what[j], &id);
+		found = 0;
+		for (i = 0; i < nrecs; i++) {
+			if (recs[i].domid != id &&
+			    strcmp(recs[i].name, what[j]))
+				continue;
+			fc_exit_rec_remove(recs[i].domid);
+			fc_debug("rm: exit record of dom%u %s", recs[i].domid,
+				 recs[i].name);
+			found = 1;
+		}
+		if (!found) {
+			fprintf(stderr,
+				"fcapsule rm: no exit record of '%s' (running "
+				"app VMs are stopped with kill)\n",
+				what[j]);
+			ret = FC_EXIT_NO_APP;
+		}
+	}
+	free(recs);
+	return ret;
+}
+
+int main_rm(int argc, char **argv)
+{
+	char err[FC_ERR_MAX];
+	int c, ret;
+
+	optind = 0;
+	while ((c = fc_getopt(argc, argv, "+", NULL, err)) != -1)
+		return fc_parse_exit(
+			"rm", c == 'h' ? FC_PARSE_HELP : FC_EXIT_USAGE, err);
+	if (optind >= argc)
+		return fc_usage_error("rm", "missing ID|NAME");
+	ret = fc_check_root();
+	if (ret)
+		return ret;
+	return fc_rm_records(argv + optind, argc - optind);
+}
+
+int main_prune(int argc, char **argv)
+{
+	struct fc_exit_rec *recs = NULL;
+	int i, n, ret;
+
+	if (argc > 1)
+		return fc_usage_error("prune", "unexpected argument '%s'",
+				      argv[1]);
+	ret = fc_check_root();
+	if (ret)
+		return ret;
+	n = fc_exit_rec_list(&recs);
+	for (i = 0; i < n; i++)
+		fc_exit_rec_remove(recs[i].domid);
+	printf("%d\n", n > 0 ? n : 0);
+	free(recs);
+	return FC_EXIT_OK;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "cmd.h"
 #include "xl.h"
 
 /* First free name among NAME, NAME-2, NAME-3, ... */
@@ -75,9 +76,10 @@ static int fc_wait_exit(struct fc_xl *x, uint32_t domid)
 }
 
 /*
- * The vif hotplug script: scripts/vif-fcapsule of the tree this tool was
- * built in ($FC_VIF_SCRIPT overrides).  Debian's vif-bridge would cost
- * seconds per app VM (DESIGN.md).
+ * The vif hotplug script ($FC_VIF_SCRIPT overrides): the installed one
+ * (/etc/xen/scripts) in a system build, else scripts/vif-fcapsule of the
+ * tree this tool was built in.  Debian's vif-bridge would cost seconds
+ * per app VM (DESIGN.md).
  */
 static int fc_vif_script(char *buf, size_t len)
 {
@@ -90,6 +92,10 @@ static int fc_vif_script(char *buf, size_t len)
 		snprintf(buf, len, "%s", env);
 		return access(buf, X_OK) ? -errno : 0;
 	}
+#ifdef FC_SYSTEM
+	snprintf(buf, len, "%s", FC_VIF_SCRIPT_SYSTEM);
+	return access(buf, X_OK) ? -errno : 0;
+#endif
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)
 		return -errno;
@@ -149,17 +155,41 @@ out:
 	return ret;
 }
 
-int main_run(int argc, char **argv)
+/* The name @o asks for, or the image's first free one. */
+static int fc_run_name(struct fc_xl *x, const struct fc_run_opts *o, char *name,
+		       size_t len)
 {
-	char err[256], kernel[FC_PATH_MAX], ramdisk[FC_PATH_MAX];
+	if (o->name) {
+		snprintf(name, len, "%s", o->name);
+		if (fc_xl_name_in_use(x, name)) {
+			fprintf(stderr, "fcapsule run: name '%s' in use\n",
+				name);
+			return FC_EXIT_NAME_USED;
+		}
+	} else if (fc_pick_name(x, o->image, name, len)) {
+		fprintf(stderr, "fcapsule run: no free name for '%s'\n",
+			o->image);
+		return FC_EXIT_NAME_USED;
+	}
+	return 0;
+}
+
+/*
+ * Start the app VM @o describes: resolve its image, pick its name and
+ * address, create it paused, write its device nodes, make sure an OS
+ * server runs, unpause it.  Returns an exit code (enum fc_exit); on any
+ * failure nothing is left behind, and ^C is deferred meanwhile.
+ */
+int fc_run_app(struct fc_xl *x, const struct fc_run_opts *o,
+	       uint32_t *domid_out)
+{
+	char kernel[FC_PATH_MAX], ramdisk[FC_PATH_MAX];
 	char name[FC_VMNAME_MAX], cmdline[1024];
-	struct fc_run_opts o;
 	struct fc_vm_spec s;
 	struct fc_run_net net = { 0 };
 	sigset_t block, old;
 	uint32_t domid = INVALID_DOMID;
-	struct fc_xl x = { 0 };
-	int ret, code;
+	int ret, err;
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
@@ -167,56 +197,41 @@ int main_run(int argc, char **argv)
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_SETMASK, NULL, &old);
 
-	if (fc_parse_run_args(argc, argv, &o, err, sizeof(err))) {
-		fprintf(stderr, "fcapsule run: %s\n", err);
-		ret = FC_EXIT_USAGE;
-		goto out;
-	}
 	fc_timing_mark("run.begin");
-	ret = fc_check_root();
-	if (ret)
-		goto out;
-	if (fc_image_resolve(o.image, fc_image_dir(o.image_dir), kernel,
+	if (fc_image_resolve(o->image, fc_image_dir(o->image_dir), kernel,
 			     sizeof(kernel))) {
 		fprintf(stderr,
 			"fcapsule run: unknown image '%s' (no file %s)\n",
-			o.image, kernel);
-		ret = FC_EXIT_NO_IMAGE;
-		goto out;
+			o->image, kernel);
+		return FC_EXIT_NO_IMAGE;
 	}
-	if (o.ramdisk &&
-	    fc_image_resolve(o.ramdisk, ".", ramdisk, sizeof(ramdisk))) {
+	if (o->ramdisk &&
+	    fc_image_resolve(o->ramdisk, ".", ramdisk, sizeof(ramdisk))) {
 		fprintf(stderr, "fcapsule run: unknown ramdisk '%s'\n",
-			o.ramdisk);
-		ret = FC_EXIT_NO_IMAGE;
-		goto out;
+			o->ramdisk);
+		return FC_EXIT_NO_IMAGE;
 	}
-	if (fc_join_args(o.extra, o.args, o.nargs, cmdline, sizeof(cmdline))) {
-		fprintf(stderr, "fcapsule run: arguments too long (%zu max)\n",
-			sizeof(cmdline) - 1);
-		ret = FC_EXIT_USAGE;
-		goto out;
+	err = fc_join_args(o->extra, o->args, o->nargs, cmdline,
+			   sizeof(cmdline));
+	if (err) {
+		if (err == -E2BIG)
+			fprintf(stderr,
+				"fcapsule run: arguments too long (%zu "
+				"max)\n",
+				sizeof(cmdline) - 1);
+		else
+			fprintf(stderr, "fcapsule run: an argument is empty "
+					"or has a double quote\n");
+		return FC_EXIT_USAGE;
 	}
 	ret = fc_check_module();
 	if (ret)
-		goto out;
-	ret = fc_xl_open(&x);
+		return ret;
+	ret = fc_run_name(x, o, name, sizeof(name));
 	if (ret)
-		goto out;
-	if (o.name) {
-		snprintf(name, sizeof(name), "%s", o.name);
-		if (fc_xl_name_in_use(&x, name)) {
-			fprintf(stderr, "fcapsule run: name '%s' in use\n",
-				name);
-			ret = FC_EXIT_NAME_USED;
-			goto out;
-		}
-	} else if (fc_pick_name(&x, o.image, name, sizeof(name))) {
-		fprintf(stderr, "fcapsule run: no free name for '%s'\n",
-			o.image);
-		ret = FC_EXIT_NAME_USED;
-		goto out;
-	}
+		return ret;
+	fc_debug("run: %s as %s, %lu MB, %lu vcpus, cmdline '%s'", kernel, name,
+		 o->memory_mb, o->vcpus, cmdline);
 	fc_rundir_init();
 	fc_rotate_console_log(name);
 
@@ -225,12 +240,12 @@ int main_run(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	s.name = name;
 	s.kernel = kernel;
-	s.ramdisk = o.ramdisk ? ramdisk : NULL;
+	s.ramdisk = o->ramdisk ? ramdisk : NULL;
 	s.cmdline = cmdline;
-	s.memory_mb = o.memory_mb;
-	s.vcpus = o.vcpus;
-	s.cap = o.cap;
-	if (o.net) {
+	s.memory_mb = o->memory_mb;
+	s.vcpus = o->vcpus;
+	s.cap = o->cap;
+	if (o->net) {
 		ret = fc_run_net_prepare(name, &net);
 		if (ret)
 			goto out;
@@ -238,27 +253,29 @@ int main_run(int argc, char **argv)
 		s.nic_mac = net.mac;
 		s.nic_bridge = net.bridge;
 		s.nic_script = net.script;
+		fc_debug("run: address %s, mac %s, script %s", net.ip, net.mac,
+			 net.script);
 	}
-	ret = fc_xl_create(&x, &s, &domid);
+	ret = fc_xl_create(x, &s, &domid);
 	if (ret)
-		goto out;
+		goto out_release;
 	if (net.addr)
 		fc_net_addr_bind(net.addr, domid);
-	if (fc_devnode_add(x.xs, domid, 0)) {
+	if (fc_devnode_add(x->xs, domid, 0)) {
 		fprintf(stderr,
 			"fcapsule run: writing the device nodes of "
 			"dom%u failed\n",
 			domid);
 		ret = FC_EXIT_XEN;
-		goto out;
+		goto out_destroy;
 	}
-	if (net.addr && fc_devnode_set_net(x.xs, domid, net.addr)) {
+	if (net.addr && fc_devnode_set_net(x->xs, domid, net.addr)) {
 		fprintf(stderr,
 			"fcapsule run: writing the network settings of "
 			"dom%u failed\n",
 			domid);
 		ret = FC_EXIT_XEN;
-		goto out;
+		goto out_destroy;
 	}
 	fc_timing_mark("run.devnodes-written");
 	fc_exit_rec_remove(domid); /* of an earlier domain with this id */
@@ -268,36 +285,68 @@ int main_run(int argc, char **argv)
 			"(fcapsule serve) did not start; see %s/serve.log\n",
 			fc_run_dir());
 	fc_timing_mark("run.server-ensured");
-	if (libxl_domain_unpause(x.ctx, domid, NULL)) {
+	if (libxl_domain_unpause(x->ctx, domid, NULL)) {
 		fprintf(stderr, "fcapsule run: unpausing dom%u failed\n",
 			domid);
 		ret = FC_EXIT_XEN;
-		goto out;
+		goto out_destroy;
 	}
 	fc_timing_mark("run.unpaused");
+	fc_debug("run: dom%u %s unpaused", domid, name);
+	/* Created: nothing to undo; the reaper releases the address. */
+	*domid_out = domid;
+	ret = FC_EXIT_OK;
+	goto out;
+out_destroy:
+	fc_xl_destroy(x, domid);
+	if (net.addr)
+		fc_net_addr_release_dom(domid);
+	net.addr = 0;
+out_release:
+	if (net.addr)
+		fc_net_addr_release(net.addr);
+out:
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
+int main_run(int argc, char **argv)
+{
+	char err[FC_ERR_MAX];
+	struct fc_run_opts o;
+	struct fc_xl x = { 0 };
+	uint32_t domid;
+	int ret, code;
+
+	ret = fc_parse_run_args(argc, argv, &o, err, sizeof(err));
+	if (!ret)
+		ret = fc_run_manifest(&o, err);
+	if (ret)
+		return fc_parse_exit("run", ret, err);
+	ret = fc_check_root();
+	if (ret)
+		goto out;
+	ret = fc_xl_open(&x);
+	if (ret)
+		goto out;
+	ret = fc_run_app(&x, &o, &domid);
+	if (ret)
+		goto out;
 	printf("%u\n", domid);
 	fflush(stdout);
-	fc_timing_follow(&x, domid, name, 60);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (getenv("FC_TIMING")) {
+		char *name = libxl_domid_to_name(x.ctx, domid);
+
+		fc_timing_follow(&x, domid, name ? name : "", 60);
+		free(name);
+	}
 	if (o.wait) {
 		code = fc_wait_exit(&x, domid);
 		ret = code < 0 ? FC_EXIT_FAIL : code;
 	}
-	/* Created: nothing to undo; the reaper releases the address. */
-	domid = INVALID_DOMID;
-	net.addr = 0;
-	if (!o.wait)
-		ret = FC_EXIT_OK;
 out:
-	if (ret && domid != (uint32_t)INVALID_DOMID)
-		fc_xl_destroy(&x, domid);
-	/* Created app VMs give their address back when reaped. */
-	if (ret && net.addr && domid != (uint32_t)INVALID_DOMID)
-		fc_net_addr_release_dom(domid);
-	else if (ret && net.addr)
-		fc_net_addr_release(net.addr);
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	fc_xl_close(&x);
+	fc_run_opts_free(&o);
 	return ret;
 }
 
@@ -360,79 +409,28 @@ static void fc_kill_ask_term(uint32_t domid)
 }
 
 /*
- * fcapsule kill [-s SIGNAL] [--grace SEC] [--tree] ID|NAME...
- * TERM: ask every app VM to power off (control/shutdown), wait for them
- * together, destroy those still running after the grace period.
- * KILL: destroy at once.  Either way the exit is recorded for ps -a.
- * Forked children outlive their parent (orphans) unless --tree.
+ * Stop the app VMs @o names.  TERM: ask every app VM to power off
+ * (control/shutdown), wait for them together, destroy those still
+ * running after the grace period.  KILL: destroy at once.  Either way
+ * the exit is recorded for ps -a.  Forked children outlive their parent
+ * (orphans) unless o->tree.  Returns an exit code (enum fc_exit).
  */
-int main_kill(int argc, char **argv)
+int fc_kill_apps(struct fc_xl *x, const struct fc_kill_opts *o)
 {
-	static const struct option lopts[] = {
-		{ "signal", required_argument, NULL, 's' },
-		{ "grace", required_argument, NULL, 'g' },
-		{ "tree", no_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int tree = 0, named;
-	unsigned long grace = 10;
 	uint32_t *ids = NULL, *ended = NULL, *late = NULL;
-	int sig = SIGTERM, c, i, n = 0, left, ret;
-	struct fc_xl x = { 0 };
+	int i, n = 0, left, named, ret = FC_EXIT_OK;
 	double deadline;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+s:g:", lopts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			sig = fc_parse_signal(optarg);
-			if (sig < 0) {
-				fprintf(stderr,
-					"fcapsule kill: unknown signal "
-					"'%s' (TERM or KILL)\n",
-					optarg);
-				return FC_EXIT_USAGE;
-			}
-			break;
-		case 't':
-			tree = 1;
-			break;
-		case 'g':
-			if (fc_parse_ulong(optarg, 0, 3600, &grace)) {
-				fprintf(stderr,
-					"fcapsule kill: bad --grace "
-					"'%s'\n",
-					optarg);
-				return FC_EXIT_USAGE;
-			}
-			break;
-		default:
-			fprintf(stderr, "usage: fcapsule kill [-s TERM|KILL] "
-					"[--grace SEC] [--tree] ID|NAME...\n");
-			return FC_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "usage: fcapsule kill [-s TERM|KILL] "
-				"[--grace SEC] [--tree] ID|NAME...\n");
-		return FC_EXIT_USAGE;
-	}
-	ret = fc_check_root();
-	if (ret)
-		goto out;
-	ret = fc_xl_open(&x);
-	if (ret)
-		goto out;
-	ids = calloc(argc, sizeof(*ids));
-	ended = calloc(argc, sizeof(*ended));
-	late = calloc(argc, sizeof(*late));
+	ids = calloc(o->ntargets + 1, sizeof(*ids));
+	ended = calloc(o->ntargets + 1, sizeof(*ended));
+	late = calloc(o->ntargets + 1, sizeof(*late));
 	if (!ids || !ended || !late) {
 		ret = FC_EXIT_FAIL;
 		goto out;
 	}
-	for (i = optind; i < argc; i++) {
+	for (i = 0; i < o->ntargets; i++) {
 		uint32_t d;
-		int r = fc_xl_resolve(&x, argv[i], &d);
+		int r = fc_xl_resolve(x, o->targets[i], &d);
 
 		if (r) {
 			ret = r;
@@ -441,18 +439,20 @@ int main_kill(int argc, char **argv)
 		ids[n++] = d;
 	}
 	named = n;
-	if (tree && fc_kill_add_tree(&x, &ids, &ended, &late, &n)) {
+	if (o->tree && fc_kill_add_tree(x, &ids, &ended, &late, &n)) {
 		fprintf(stderr, "fcapsule kill: cannot list the children\n");
 		ret = FC_EXIT_FAIL;
 		n = named;
 	}
-	for (i = 0; sig == SIGTERM && i < n; i++)
+	fc_debug("kill: %d app VMs, %s, grace %lu s", n,
+		 o->sig == SIGKILL ? "KILL" : "TERM", o->grace);
+	for (i = 0; o->sig == SIGTERM && i < n; i++)
 		fc_kill_ask_term(ids[i]);
-	if (sig == SIGKILL) {
-		fc_reap_many(&x, ids, n, FC_REASON_KILLED);
+	if (o->sig == SIGKILL) {
+		fc_reap_many(x, ids, n, FC_REASON_KILLED);
 		goto out;
 	}
-	deadline = fc_monotonic_s() + grace;
+	deadline = fc_monotonic_s() + o->grace;
 	for (left = n; left > 0;) {
 		int nended = 0, nlate = 0;
 
@@ -464,7 +464,7 @@ int main_kill(int argc, char **argv)
 			if (!ids[i])
 				continue;
 			libxl_dominfo_init(&info);
-			gone = libxl_domain_info(x.ctx, &info, ids[i]) != 0;
+			gone = libxl_domain_info(x->ctx, &info, ids[i]) != 0;
 			down = !gone && info.shutdown;
 			libxl_dominfo_dispose(&info);
 			if (!gone && !down && fc_monotonic_s() < deadline) {
@@ -478,8 +478,8 @@ int main_kill(int argc, char **argv)
 				late[nlate++] = ids[i];
 			ids[i] = 0;
 		}
-		fc_reap_many(&x, ended, nended, -1);
-		fc_reap_many(&x, late, nlate, FC_REASON_TERMINATED);
+		fc_reap_many(x, ended, nended, -1);
+		fc_reap_many(x, late, nlate, FC_REASON_TERMINATED);
 		if (left)
 			usleep(100 * 1000);
 	}
@@ -487,6 +487,27 @@ out:
 	free(ids);
 	free(ended);
 	free(late);
+	return ret;
+}
+
+/* fcapsule kill [-s TERM|KILL] [--grace SEC] [--tree] ID|NAME... */
+int main_kill(int argc, char **argv)
+{
+	struct fc_kill_opts o;
+	char err[FC_ERR_MAX];
+	struct fc_xl x = { 0 };
+	int ret;
+
+	ret = fc_parse_kill_args(argc, argv, &o, err);
+	if (ret)
+		return fc_parse_exit("kill", ret, err);
+	ret = fc_check_root();
+	if (ret)
+		return ret;
+	ret = fc_xl_open(&x);
+	if (ret)
+		return ret;
+	ret = fc_kill_apps(&x, &o);
 	fc_xl_close(&x);
 	return ret;
 }
@@ -494,26 +515,25 @@ out:
 /* fcapsule cap ID|NAME PCT: credit scheduler cap, 0 = none. */
 int main_cap(int argc, char **argv)
 {
+	char err[FC_ERR_MAX];
 	struct fc_xl x = { 0 };
 	libxl_dominfo info;
+	const char *target;
 	unsigned long pct;
 	uint32_t d;
 	int ret;
 
+	ret = fc_parse_cap_args(argc, argv, &target, &pct, err);
+	if (ret)
+		return fc_parse_exit("cap", ret, err);
 	libxl_dominfo_init(&info);
-	if (argc != 3 || fc_parse_ulong(argv[2], 0, 12800, &pct)) {
-		fprintf(stderr,
-			"usage: fcapsule cap ID|NAME PCT (0: no cap)\n");
-		ret = FC_EXIT_USAGE;
-		goto out;
-	}
 	ret = fc_check_root();
 	if (ret)
 		goto out;
 	ret = fc_xl_open(&x);
 	if (ret)
 		goto out;
-	ret = fc_xl_resolve(&x, argv[1], &d);
+	ret = fc_xl_resolve(&x, target, &d);
 	if (ret)
 		goto out;
 	if (!libxl_domain_info(x.ctx, &info, d) &&

@@ -37,6 +37,10 @@ extern const struct fc_cmd fc_cmds[];
 const struct fc_cmd *fc_cmd_find(const char *name);
 int fc_main(int argc, char **argv);
 
+/* Preconditions of the acting commands (xl.c): 0 or an exit code. */
+int fc_check_root(void);
+int fc_check_module(void);
+
 /* Generic commands (cmd.c). */
 int main_help(int argc, char **argv);
 int main_version(int argc, char **argv);
@@ -69,8 +73,21 @@ int main_migrate(int argc, char **argv);
 int main_migrate_receive(int argc, char **argv);
 int fc_overlay_cmd(int argc, char **argv);
 
-/* Paths (overridable for tests through the environment, see util.c). */
+/*
+ * Paths (overridable for tests through the environment, see util.c).  A
+ * build for an installed system (make install, make deb: FC_SYSTEM) never
+ * looks into the source tree: its images, vif script and the state that
+ * survives a reboot have their own places.
+ */
+#ifdef FC_SYSTEM
+#define FC_IMAGE_DIR_DEFAULT "/usr/lib/fcapsule/images"
+#define FC_STATE_DIR_DEFAULT "/var/lib/fcapsule"
+#else
 #define FC_IMAGE_DIR_DEFAULT "/var/lib/fcapsule/images"
+#define FC_STATE_DIR_DEFAULT NULL /* the run dir: all state in one place */
+#endif
+#define FC_VIF_SCRIPT_SYSTEM "/etc/xen/scripts/vif-fcapsule"
+#define FC_UNIT_PATH	     "/lib/systemd/system/fcapsule.service"
 #define FC_RUN_DIR_DEFAULT   "/run/fcapsule"
 #define FC_LOG_DIR_DEFAULT   "/var/log/xen/console"
 #define FC_VMNAME_MAX	     64
@@ -94,6 +111,22 @@ struct fc_run_opts {
 	int net;     /* a vif on the app VM bridge with a private address */
 	char **args; /* after "--" (or after IMAGE) */
 	int nargs;
+	const char *manifest; /* -f FILE: the defaults of all the above */
+	unsigned int set;     /* FC_RUN_SET_*: given as flags, they win */
+	void *cfg;	      /* the read manifest: owns its strings */
+	char **cfg_args;      /* the manifest's args (to free) */
+};
+
+enum {
+	FC_RUN_SET_IMAGE = 1 << 0,
+	FC_RUN_SET_NAME = 1 << 1,
+	FC_RUN_SET_MEMORY = 1 << 2,
+	FC_RUN_SET_VCPUS = 1 << 3,
+	FC_RUN_SET_CAP = 1 << 4,
+	FC_RUN_SET_NET = 1 << 5,
+	FC_RUN_SET_ARGS = 1 << 6,
+	FC_RUN_SET_EXTRA = 1 << 7,
+	FC_RUN_SET_RAMDISK = 1 << 8,
 };
 
 int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
@@ -108,6 +141,7 @@ int fc_name_valid(const char *name);
 int fc_parse_signal(const char *s);
 int fc_parse_id(const char *s, uint32_t *domid);
 const char *fc_run_dir(void);
+const char *fc_state_dir(void);
 int fc_write_file_atomic(const char *path, const char *text);
 const char *fc_image_dir(const char *opt);
 double fc_monotonic_s(void);
@@ -164,6 +198,7 @@ void fc_fmt_cputime(uint64_t ns, char *buf, size_t len);
 void fc_fmt_mem(uint64_t kb, char *buf, size_t len);
 void fc_ps_print(FILE *f, const struct fc_ps_row *rows, int n);
 void fc_ps_print_json(FILE *f, const struct fc_ps_row *rows, int n);
+void fc_ps_row_json(FILE *f, const struct fc_ps_row *r);
 void fc_json_string(FILE *f, const char *s);
 int fc_ps_cmp(const void *a, const void *b);
 

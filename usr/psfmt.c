@@ -97,33 +97,36 @@ void fc_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A row's JSON members, without the braces (inspect adds its own). */
+void fc_ps_row_json(FILE *f, const struct fc_ps_row *r)
+{
+	fprintf(f, "\"id\": %" PRIu32 ", \"ppid\": %" PRIu32 ", \"name\": ",
+		r->domid, r->ppid);
+	fc_json_string(f, r->name);
+	fprintf(f, ", \"state\": ");
+	fc_json_string(f, r->state);
+	if (r->exit_code >= 0)
+		fprintf(f, ", \"exit_code\": %d", r->exit_code);
+	else
+		fprintf(f, ", \"exit_code\": null");
+	fprintf(f,
+		", \"mem_kb\": %" PRIu64 ", \"cpu_ns\": %" PRIu64
+		", \"cpu_pct\": %.1f, \"cap\": %ld, \"ports\": ",
+		r->mem_kb, r->cpu_ns, r->cpu_pct, r->cap > 0 ? r->cap : 0);
+	fc_json_string(f, r->ports);
+	fprintf(f, ", \"uptime_s\": %ld, \"connected\": %s", r->uptime_s,
+		r->connected ? "true" : "false");
+}
+
 void fc_ps_print_json(FILE *f, const struct fc_ps_row *rows, int n)
 {
 	int i;
 
 	fputc('[', f);
 	for (i = 0; i < n; i++) {
-		const struct fc_ps_row *r = &rows[i];
-
-		fprintf(f,
-			"%s\n  {\"id\": %" PRIu32 ", \"ppid\": %" PRIu32
-			", \"name\": ",
-			i ? "," : "", r->domid, r->ppid);
-		fc_json_string(f, r->name);
-		fprintf(f, ", \"state\": ");
-		fc_json_string(f, r->state);
-		if (r->exit_code >= 0)
-			fprintf(f, ", \"exit_code\": %d", r->exit_code);
-		else
-			fprintf(f, ", \"exit_code\": null");
-		fprintf(f,
-			", \"mem_kb\": %" PRIu64 ", \"cpu_ns\": %" PRIu64
-			", \"cpu_pct\": %.1f, \"cap\": %ld, \"ports\": ",
-			r->mem_kb, r->cpu_ns, r->cpu_pct,
-			r->cap > 0 ? r->cap : 0);
-		fc_json_string(f, r->ports);
-		fprintf(f, ", \"uptime_s\": %ld, \"connected\": %s}",
-			r->uptime_s, r->connected ? "true" : "false");
+		fprintf(f, "%s\n  {", i ? "," : "");
+		fc_ps_row_json(f, &rows[i]);
+		fputc('}', f);
 	}
 	fprintf(f, "%s]\n", n ? "\n" : "");
 }

@@ -44,10 +44,13 @@
 
 static void fc_path(char *buf, size_t len, const char *sub, uint32_t domid)
 {
+	/* exit records outlive a reboot; the rest is runtime state */
+	const char *dir = strcmp(sub, "exited") ? fc_run_dir() : fc_state_dir();
+
 	if (domid == (uint32_t)-1)
-		snprintf(buf, len, "%s/%s", fc_run_dir(), sub);
+		snprintf(buf, len, "%s/%s", dir, sub);
 	else
-		snprintf(buf, len, "%s/%s/%u", fc_run_dir(), sub, domid);
+		snprintf(buf, len, "%s/%s/%u", dir, sub, domid);
 }
 
 int fc_rundir_init(void)
@@ -55,6 +58,7 @@ int fc_rundir_init(void)
 	char p[FC_PATH_MAX];
 
 	mkdir(fc_run_dir(), 0755);
+	mkdir(fc_state_dir(), 0755);
 	fc_path(p, sizeof(p), "exited", -1);
 	mkdir(p, 0755);
 	fc_path(p, sizeof(p), "exitcode", -1);
@@ -584,10 +588,37 @@ static int fc_server_running(void)
 	return running;
 }
 
+/* systemd runs the server where the package's unit is installed. */
+static int fc_server_start_unit(void)
+{
+	pid_t pid;
+	int i;
+
+	if (fc_server_running())
+		return 0;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execlp("systemctl", "systemctl", "start", "fcapsule.service",
+		       (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, NULL, 0);
+	for (i = 0; i < 50; i++) {
+		if (fc_server_running())
+			return 0;
+		usleep(100 * 1000);
+	}
+	return -EIO;
+}
+
 /*
  * Start `fcapsule serve` in the background unless one is running: double
  * fork, new session, output to /run/fcapsule/serve.log; the server writes
- * serve.pid itself.  Returns 0 when a server is up.
+ * serve.pid itself.  Where the package's unit is installed, systemd
+ * starts it instead.  Returns 0 when a server is up.
  */
 int fc_server_ensure(void)
 {
@@ -597,6 +628,8 @@ int fc_server_ensure(void)
 
 	if (fc_rundir_init())
 		return -EACCES;
+	if (!access(FC_UNIT_PATH, F_OK) && !access("/run/systemd/system", F_OK))
+		return fc_server_start_unit();
 	lock = fc_lock("start.lock"); /* two `run`s start one server */
 	if (fc_server_running()) {
 		ret = 0;

@@ -15,9 +15,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include <fcapsule/ioctl.h>
 
-#include "fc.h"
+#include "cmd.h"
 
 #define FC_DEV_PATH "/dev/fcapsule"
 
@@ -165,6 +167,8 @@ int fc_serve_loop(long max_events)
 	       v.nr_capsules);
 	fflush(stdout);
 	seen_dropped = v.events_dropped; /* the start-up sync covers those */
+	/* as fcapsule.service (Type=notify): started once it serves */
+	sd_notify(0, "READY=1");
 
 	while (max_events <= 0 || seen < max_events) {
 		ssize_t n = read(fd, evs, sizeof(evs));
@@ -191,14 +195,13 @@ out_close:
 /* fcapsule serve [--count N] */
 int main_serve(int argc, char **argv)
 {
-	long max_events = 0;
+	char err[FC_ERR_MAX];
+	long max_events;
+	int ret;
 
-	if (argc == 3 && !strcmp(argv[1], "--count")) {
-		max_events = strtol(argv[2], NULL, 10);
-	} else if (argc != 1) {
-		fprintf(stderr, "usage: fcapsule serve [--count N]\n");
-		return FC_EXIT_USAGE;
-	}
+	ret = fc_parse_serve_args(argc, argv, &max_events, err);
+	if (ret)
+		return fc_parse_exit("serve", ret, err);
 	fc_reap_start(); /* the reaper thread, unless a server runs */
 	return fc_serve_loop(max_events) ? FC_EXIT_FAIL : FC_EXIT_OK;
 }

@@ -49,141 +49,12 @@ int fc_parse_id(const char *s, uint32_t *domid)
 	return 0;
 }
 
-enum {
-	OPT_IMAGE_DIR = 0x100,
-	OPT_RAMDISK,
-	OPT_EXTRA,
-	OPT_CAP,
-	OPT_NO_NET,
-};
-
-static const struct option fc_run_longopts[] = {
-	{ "name", required_argument, NULL, 'n' },
-	{ "memory", required_argument, NULL, 'm' },
-	{ "vcpus", required_argument, NULL, 'c' },
-	{ "cap", required_argument, NULL, OPT_CAP },
-	{ "wait", no_argument, NULL, 'w' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "image-dir", required_argument, NULL, OPT_IMAGE_DIR },
-	{ "ramdisk", required_argument, NULL, OPT_RAMDISK },
-	{ "extra", required_argument, NULL, OPT_EXTRA },
-	{ "no-net", no_argument, NULL, OPT_NO_NET },
-	{ NULL, 0, NULL, 0 },
-};
-
 /*
- * fcapsule run IMAGE [options] [-- ARGS...]: options may come before or
- * after IMAGE; everything after "--" (or after a second positional word)
- * is the app's arguments.  Returns 0, or -EINVAL with a message in err.
+ * The PV command line: EXTRA then ARGS, space-separated; an argument with
+ * a space or a tab is put in double quotes, which the library OS drops
+ * when it splits the line.  -EINVAL for an empty argument or one with a
+ * double quote (there is no escape), -E2BIG when it does not fit.
  */
-int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
-		      size_t errlen)
-{
-	unsigned long v;
-	int c, i;
-
-	memset(o, 0, sizeof(*o));
-	o->memory_mb = 4;
-	o->vcpus = 1;
-	o->cap = -1;
-	o->net = 1;
-	err[0] = '\0';
-	optind = 0; /* full re-initialisation (glibc): parse again in tests */
-	opterr = 0;
-	/* "+": stop at the first non-option so app args are never eaten */
-	while (1) {
-		c = getopt_long(argc, argv, "+n:m:c:wq", fc_run_longopts, NULL);
-		if (c == -1) {
-			if (optind < argc && strcmp(argv[optind - 1], "--") &&
-			    !o->image) {
-				o->image = argv[optind++];
-				continue; /* options may follow IMAGE */
-			}
-			break;
-		}
-		switch (c) {
-		case 'n':
-			o->name = optarg;
-			break;
-		case 'm':
-			if (fc_parse_ulong(optarg, 1, 1UL << 20, &v)) {
-				snprintf(err, errlen, "bad --memory '%s' (MB)",
-					 optarg);
-				return -EINVAL;
-			}
-			o->memory_mb = v;
-			break;
-		case 'c':
-			if (fc_parse_ulong(optarg, 1, 128, &v)) {
-				snprintf(err, errlen, "bad --vcpus '%s'",
-					 optarg);
-				return -EINVAL;
-			}
-			o->vcpus = v;
-			break;
-		case OPT_CAP:
-			if (fc_parse_ulong(optarg, 0, 12800, &v)) {
-				snprintf(err, errlen,
-					 "bad --cap '%s' (percent)", optarg);
-				return -EINVAL;
-			}
-			o->cap = v;
-			break;
-		case 'w':
-			o->wait = 1;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case OPT_IMAGE_DIR:
-			o->image_dir = optarg;
-			break;
-		case OPT_RAMDISK:
-			o->ramdisk = optarg;
-			break;
-		case OPT_EXTRA:
-			o->extra = optarg;
-			break;
-		case OPT_NO_NET:
-			o->net = 0;
-			break;
-		default:
-			snprintf(err, errlen, "unknown option '%s'",
-				 argv[optind - 1]);
-			return -EINVAL;
-		}
-	}
-	if (!o->image) {
-		snprintf(err, errlen, "missing IMAGE");
-		return -EINVAL;
-	}
-	if (o->name && !fc_name_valid(o->name)) {
-		snprintf(err, errlen,
-			 "bad name '%s' (letters, digits, '-', '_', '.'; "
-			 "not all digits; at most %d)",
-			 o->name, FC_VMNAME_MAX - 1);
-		return -EINVAL;
-	}
-	if (o->cap > 0 && (unsigned long)o->cap > 100 * o->vcpus) {
-		snprintf(err, errlen, "--cap %ld is over 100%% per vcpu",
-			 o->cap);
-		return -EINVAL;
-	}
-	o->args = argv + optind;
-	o->nargs = argc - optind;
-	for (i = 0; i < o->nargs; i++) {
-		if (strchr(o->args[i], ' ') || !o->args[i][0]) {
-			/* The PV command line is split on spaces. */
-			snprintf(err, errlen,
-				 "argument '%s' is empty or has a space",
-				 o->args[i]);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* The PV command line: EXTRA then ARGS, space-separated. */
 int fc_join_args(const char *extra, char **args, int nargs, char *buf,
 		 size_t len)
 {
@@ -198,8 +69,12 @@ int fc_join_args(const char *extra, char **args, int nargs, char *buf,
 		used = n;
 	}
 	for (i = 0; i < nargs; i++) {
-		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "",
-			     args[i]);
+		const char *q = strpbrk(args[i], " \t") ? "\"" : "";
+
+		if (!args[i][0] || strchr(args[i], '"'))
+			return -EINVAL;
+		n = snprintf(buf + used, len - used, "%s%s%s%s",
+			     used ? " " : "", q, args[i], q);
 		if (n < 0 || (size_t)n >= len - used)
 			return -E2BIG;
 		used += n;
@@ -318,6 +193,16 @@ const char *fc_run_dir(void)
 	const char *d = getenv("FC_RUN_DIR");
 
 	return d && *d ? d : FC_RUN_DIR_DEFAULT;
+}
+
+/* What must survive a reboot: exit records ($FC_STATE_DIR overrides). */
+const char *fc_state_dir(void)
+{
+	const char *d = getenv("FC_STATE_DIR");
+
+	if (d && *d)
+		return d;
+	return FC_STATE_DIR_DEFAULT ? FC_STATE_DIR_DEFAULT : fc_run_dir();
 }
 
 const char *fc_image_dir(const char *opt)

@@ -33,7 +33,7 @@ int fc_check_module(void)
 	    access("/sys/bus/xen-backend/drivers/fcapsule", F_OK)) {
 		fprintf(stderr,
 			"fcapsule: module not loaded (no /dev/fcapsule: "
-			"insmod fcapsule.ko)\n");
+			"modprobe fcapsule)\n");
 		return FC_EXIT_NO_MODULE;
 	}
 	return 0;

@@ -38,8 +38,6 @@ struct fc_vm_spec {
 
 int fc_xl_open(struct fc_xl *x);
 void fc_xl_close(struct fc_xl *x);
-int fc_check_root(void);
-int fc_check_module(void);
 
 /* libxl (xl.c) */
 int fc_xl_create(struct fc_xl *x, const struct fc_vm_spec *s, uint32_t *domid);

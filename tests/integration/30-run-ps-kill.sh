@@ -41,6 +41,17 @@ t_check "ps lists sl1 as running or blocked" \
 t_check "ps does not list Dom0" sh -c "! echo '$ps_out' | grep -q Domain-0"
 t_check "ps --json" sh -c "$FC ps --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0][\"name\"]==\"sl1\" and d[0][\"id\"]==$id and d[0][\"mem_kb\"]>0, d'"
 
+# --- one CLI: help from the table, one app VM by name, ids only, inspect
+t_check "run --help prints its usage, exit 0" \
+	sh -c "$FC run --help | grep -q '^usage: fcapsule run IMAGE'"
+t_check "ps NAME lists only it" test "$($FC ps sl1 | tail -n +2 | wc -l)" = 1
+t_check "ps -q NAME prints its id" test "$($FC ps -q sl1)" = "$id"
+t_check "ps of an unknown app VM: exit 8" sh -c "$FC ps nope 2>/dev/null; test \$? = 8"
+t_check "inspect --json: name, address, kernel" sh -c "$FC inspect --json sl1 | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"name\"]==\"sl1\" and d[\"address\"].startswith(\"198.18.\") and d[\"kernel\"].endswith(\"sleeper\"), d'"
+t_check "inspect of an unknown app VM: exit 8" sh -c "$FC inspect nope 2>/dev/null; test \$? = 8"
+t_check "napt as non-root: exit 7" \
+	sh -c "setpriv --reuid=65534 --regid=65534 --clear-groups $FC napt 2>/dev/null; test \$? = 7"
+
 # a plain xl guest is not an app VM
 printf 'name="plain"\nkernel="%s"\nmemory=4\non_poweroff="preserve"\n' \
 	"$BUILD/apps/sleeper" >/tmp/plain.cfg
@@ -59,6 +70,7 @@ t_check "cap over 100% per vcpu is a usage error" sh -c "$FC cap sl1 150; test \
 # --- logs
 t_check "logs prints the console" sh -c "$FC logs sl1 | grep -q FC-SLEEPER-READY"
 t_check "logs by id" sh -c "$FC logs $id | grep -q FC-SLEEPER-READY"
+t_check "logs -n 1 prints one line" test "$($FC logs -n 1 sl1 | wc -l)" = 1
 
 # --- run --wait: exit code from the app (FC-EXIT / EXIT request)
 $FC run hello --name h7 --wait -- 7 >/tmp/h7.out
@@ -71,6 +83,8 @@ t_check "its device nodes are gone" sh -c "! xenstore-exists $BE/$hid"
 t_check "ps -a shows it exited(7)" sh -c "$FC ps -a | grep -Eq '^ *$hid +0 +h7 +exited\\(7\\)'"
 t_check "ps without -a does not" sh -c "! $FC ps | grep -q ' h7 '"
 t_check "logs of an exited app VM" sh -c "$FC logs h7 | grep -q 'FC-EXIT 7'"
+t_check "inspect of an exited app VM has its exit" \
+	sh -c "$FC inspect h7 | grep -q '^exit: code 7 reason '"
 
 # exit without --wait: the OS server reaps it
 hid=$($FC run hello --name h3 -- 3)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// unit-sources: usr/util.c
+// unit-sources: usr/util.c usr/args.c
 // unit-cflags: -Iusr
 /*
  * The tool's pure logic: run's command line, image lookup, names,
@@ -79,20 +79,22 @@ static void test_run_args(void)
 	CHECK_EQ_INT(o.nargs, 2);
 	CHECK_EQ_STR(o.args[1], "--wait");
 
-	CHECK(parse(&o, err, a5) < 0);
+	CHECK_EQ_INT(parse(&o, err, a5), FC_EXIT_USAGE);
 	CHECK(strstr(err, "--memory") != NULL);
-	CHECK(parse(&o, err, a6) < 0);
+	CHECK_EQ_INT(parse(&o, err, a6), FC_EXIT_USAGE);
 	CHECK(strstr(err, "--bogus") != NULL);
-	CHECK(parse(&o, err, a7) < 0);
+	CHECK_EQ_INT(parse(&o, err, a7), FC_EXIT_USAGE);
 	CHECK(strstr(err, "IMAGE") != NULL);
-	CHECK(parse(&o, err, a8) < 0); /* a name must not look like an id */
-	CHECK(parse(&o, err, a9) < 0); /* over 100 % of one vcpu */
+	CHECK_EQ_INT(parse(&o, err, a8),
+		     FC_EXIT_USAGE); /* a name must not look like an id */
+	CHECK_EQ_INT(parse(&o, err, a9),
+		     FC_EXIT_USAGE); /* over 100 % of one vcpu */
 	CHECK_EQ_INT(parse(&o, err, a10), 0);
 	CHECK_EQ_STR(o.image_dir, "/x");
 	CHECK_EQ_STR(o.ramdisk, "r.gz");
 	CHECK_EQ_STR(o.extra, "console=hvc0");
-	CHECK(parse(&o, err, a11) < 0);
-	CHECK(parse(&o, err, a12) < 0);
+	CHECK_EQ_INT(parse(&o, err, a11), FC_EXIT_USAGE);
+	CHECK_EQ_INT(parse(&o, err, a12), FC_EXIT_USAGE);
 }
 
 static void test_join(void)

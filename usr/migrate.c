@@ -39,6 +39,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "cmd.h"
 #include "xl.h"
 
 #define FC_MIG_PORT	   7802
@@ -524,11 +525,8 @@ int main_migrate(int argc, char **argv)
 			return FC_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 2) {
-		fprintf(stderr, "usage: fcapsule migrate ID|NAME HOST[:PORT] "
-				"[--live|--stop]\n");
-		return FC_EXIT_USAGE;
-	}
+	if (optind != argc - 2)
+		return fc_usage_error("migrate", "expected ID|NAME and HOST");
 	snprintf(host, sizeof(host), "%s", argv[optind + 1]);
 	snprintf(port, sizeof(port), "%d", FC_MIG_PORT);
 	colon = strrchr(host, ':');
@@ -961,11 +959,9 @@ int main_migrate_receive(int argc, char **argv)
 			return FC_EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		fprintf(stderr, "usage: fcapsule migrate-receive [--port N] "
-				"[--count N] [--key FILE]\n");
-		return FC_EXIT_USAGE;
-	}
+	if (optind != argc)
+		return fc_usage_error("migrate-receive",
+				      "unexpected argument '%s'", argv[optind]);
 	ret = fc_check_root() ?: fc_check_module();
 	if (ret)
 		return ret;

@@ -23,6 +23,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
+#include "cmd.h"
 #include "fc.h"
 
 #define FC_OVERLAY_DEV	"fcvx0"
@@ -318,6 +319,5 @@ int fc_overlay_cmd(int argc, char **argv)
 		}
 		return FC_EXIT_OK;
 	}
-	fprintf(stderr, "usage: fcapsule net overlay [ls] | add PEER | del\n");
-	return FC_EXIT_USAGE;
+	return fc_usage_error("net", "overlay: expected ls, add PEER or del");
 }

@@ -410,10 +410,17 @@ static void fc_batch_open(struct mnl_nlmsg_batch *b, uint32_t *seq)
 	mnl_nlmsg_batch_next(b);
 }
 
-static int fc_batch_close(struct mnl_nlmsg_batch *b, uint32_t *seq)
+/* End the batch; *out_len is then the length to send. */
+static int fc_batch_close(struct mnl_nlmsg_batch *b, uint32_t *seq,
+			  size_t *out_len)
 {
+	int ret;
+
 	nftnl_batch_end(mnl_nlmsg_batch_current(b), (*seq)++);
-	return fc_batch_next(b);
+	ret = fc_batch_next(b);
+	if (!ret)
+		*out_len = mnl_nlmsg_batch_size(b);
+	return ret;
 }
 
 /*
@@ -457,9 +464,7 @@ int fc_napt_build_init(void *buf, size_t len, uint32_t seq,
 		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_POST, FC_RULE_MASQ,
 				    conf);
 	if (!ret)
-		ret = fc_batch_close(b, &seq);
-	if (!ret)
-		*out_len = mnl_nlmsg_batch_size(b);
+		ret = fc_batch_close(b, &seq, out_len);
 out:
 	if (b)
 		mnl_nlmsg_batch_stop(b);
@@ -584,9 +589,7 @@ int fc_napt_build_elems(void *buf, size_t len, uint32_t seq, int add,
 	fc_batch_open(b, &seq);
 	ret = fc_batch_elems(b, &seq, add, e, n);
 	if (!ret)
-		ret = fc_batch_close(b, &seq);
-	if (!ret)
-		*out_len = mnl_nlmsg_batch_size(b);
+		ret = fc_batch_close(b, &seq, out_len);
 out:
 	if (b)
 		mnl_nlmsg_batch_stop(b);
@@ -619,9 +622,7 @@ int fc_napt_build_add(void *buf, size_t len, uint32_t seq,
 	if (!ret)
 		ret = fc_batch_elems(b, &seq, 1, &one, 1);
 	if (!ret)
-		ret = fc_batch_close(b, &seq);
-	if (!ret)
-		*out_len = mnl_nlmsg_batch_size(b);
+		ret = fc_batch_close(b, &seq, out_len);
 out:
 	if (b)
 		mnl_nlmsg_batch_stop(b);
@@ -681,9 +682,7 @@ int fc_napt_build_port(void *buf, size_t len, uint32_t seq, uint16_t port,
 		ret = fc_batch_elems(b, &seq, 1, slots, FC_NAPT_POOL_SLOTS);
 	}
 	if (!ret)
-		ret = fc_batch_close(b, &seq);
-	if (!ret)
-		*out_len = mnl_nlmsg_batch_size(b);
+		ret = fc_batch_close(b, &seq, out_len);
 out:
 	free(slots);
 	if (b)
@@ -1326,7 +1325,7 @@ static int fc_napt_is_gone(const struct fc_napt_entry *x,
 int fc_napt_remove(const struct fc_napt_entry *gone, int n)
 {
 	struct fc_napt_entry *e = NULL, *keep = NULL;
-	int i, j, k, first, cnt, single = 0, removed = 0, ret;
+	int i, j, k, first, cnt, single = 0, removed, ret;
 
 	if (n <= 0)
 		return 0;
@@ -1337,19 +1336,14 @@ int fc_napt_remove(const struct fc_napt_entry *gone, int n)
 	keep = calloc(k ? k : 1, sizeof(*keep));
 	if (!keep)
 		goto out;
-	/* the single ones first, gathered at the front of e */
+	/* the single ones in one batch; deleting them leaves pools alone */
 	for (i = 0; i < k; i++)
 		if (!e[i].pool && fc_napt_is_gone(&e[i], gone, n))
-			e[single++] = e[i];
-	ret = fc_napt_del_present(e, single);
+			keep[single++] = e[i];
+	ret = fc_napt_del_present(keep, single);
 	if (ret < 0)
 		goto out;
 	removed = ret;
-	free(e);
-	e = NULL;
-	ret = fc_napt_list(&e, &k);
-	if (ret)
-		goto out;
 	for (i = 0; i < k; i += cnt) {
 		int left = 0, kind;
 

@@ -290,6 +290,17 @@ int fc_parse_kill_args(int argc, char **argv, struct fc_kill_opts *o, char *err)
 	return 0;
 }
 
+/* What is left after the options must be exactly one ID|NAME. */
+static int fc_one_target(int argc, char **argv, char *err)
+{
+	if (optind >= argc)
+		return fc_arg_error(err, "missing ID|NAME");
+	if (optind + 1 < argc)
+		return fc_arg_error(err, "one app VM at a time ('%s' is more)",
+				    argv[optind + 1]);
+	return 0;
+}
+
 static const struct option fc_ps_longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -352,11 +363,8 @@ int fc_parse_inspect_args(int argc, char **argv, struct fc_ps_opts *o,
 			return FC_EXIT_USAGE;
 		}
 	}
-	if (optind >= argc)
-		return fc_arg_error(err, "missing ID|NAME");
-	if (optind + 1 < argc)
-		return fc_arg_error(err, "one app VM at a time ('%s' is more)",
-				    argv[optind + 1]);
+	if (fc_one_target(argc, argv, err))
+		return FC_EXIT_USAGE;
 	o->filter = argv + optind;
 	o->nfilter = 1;
 	return 0;
@@ -401,11 +409,8 @@ int fc_parse_logs_args(int argc, char **argv, struct fc_logs_opts *o, char *err)
 			return FC_EXIT_USAGE;
 		}
 	}
-	if (optind >= argc)
-		return fc_arg_error(err, "missing ID|NAME");
-	if (optind + 1 < argc)
-		return fc_arg_error(err, "one app VM at a time ('%s' is more)",
-				    argv[optind + 1]);
+	if (fc_one_target(argc, argv, err))
+		return FC_EXIT_USAGE;
 	o->target = argv[optind];
 	return 0;
 }

@@ -245,10 +245,7 @@ int main_ps(int argc, char **argv)
 	ret = fc_parse_ps_args(argc, argv, &o, err);
 	if (ret)
 		return fc_parse_exit("ps", ret, err);
-	ret = fc_check_root();
-	if (ret)
-		goto out;
-	ret = fc_xl_open(&x);
+	ret = fc_xl_open_root(&x);
 	if (ret)
 		goto out;
 	n = fc_ps_collect(&x, o.all, &rows);
@@ -384,10 +381,7 @@ int main_inspect(int argc, char **argv)
 	ret = fc_parse_inspect_args(argc, argv, &o, err);
 	if (ret)
 		return fc_parse_exit("inspect", ret, err);
-	ret = fc_check_root();
-	if (ret)
-		goto out;
-	ret = fc_xl_open(&x);
+	ret = fc_xl_open_root(&x);
 	if (ret)
 		goto out;
 	n = fc_ps_collect(&x, 1, &rows);

@@ -323,10 +323,7 @@ int main_run(int argc, char **argv)
 		ret = fc_run_manifest(&o, err);
 	if (ret)
 		return fc_parse_exit("run", ret, err);
-	ret = fc_check_root();
-	if (ret)
-		goto out;
-	ret = fc_xl_open(&x);
+	ret = fc_xl_open_root(&x);
 	if (ret)
 		goto out;
 	ret = fc_run_app(&x, &o, &domid);
@@ -501,10 +498,7 @@ int main_kill(int argc, char **argv)
 	ret = fc_parse_kill_args(argc, argv, &o, err);
 	if (ret)
 		return fc_parse_exit("kill", ret, err);
-	ret = fc_check_root();
-	if (ret)
-		return ret;
-	ret = fc_xl_open(&x);
+	ret = fc_xl_open_root(&x);
 	if (ret)
 		return ret;
 	ret = fc_kill_apps(&x, &o);
@@ -527,10 +521,7 @@ int main_cap(int argc, char **argv)
 	if (ret)
 		return fc_parse_exit("cap", ret, err);
 	libxl_dominfo_init(&info);
-	ret = fc_check_root();
-	if (ret)
-		goto out;
-	ret = fc_xl_open(&x);
+	ret = fc_xl_open_root(&x);
 	if (ret)
 		goto out;
 	ret = fc_xl_resolve(&x, target, &d);

@@ -143,10 +143,7 @@ int main_logs(int argc, char **argv)
 		return fc_parse_exit("logs", ret, err);
 	if (o.log_dir)
 		setenv("FC_LOG_DIR", o.log_dir, 1);
-	ret = fc_check_root();
-	if (ret)
-		goto out;
-	ret = fc_xl_open(&x);
+	ret = fc_xl_open_root(&x);
 	if (ret)
 		goto out;
 	if (fc_logs_find(&x, o.target, &domid, name, sizeof(name), &live)) {

@@ -39,6 +39,18 @@ int fc_check_module(void)
 	return 0;
 }
 
+/* What a command acting on app VMs needs first: root, then libxl. */
+int fc_xl_open_root(struct fc_xl *x)
+{
+	int ret = fc_check_root();
+
+	if (ret) {
+		memset(x, 0, sizeof(*x));
+		return ret;
+	}
+	return fc_xl_open(x);
+}
+
 int fc_xl_open(struct fc_xl *x)
 {
 	const char *dbg = getenv("FC_DEBUG");

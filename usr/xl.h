@@ -37,6 +37,7 @@ struct fc_vm_spec {
 };
 
 int fc_xl_open(struct fc_xl *x);
+int fc_xl_open_root(struct fc_xl *x);
 void fc_xl_close(struct fc_xl *x);
 
 /* libxl (xl.c) */

@@ -7,11 +7,13 @@
  *                                  source, sequence numbers 0, 1, ... with
  *                                  no loss, duplicate or reordering, and
  *                                  the payload pattern
- *   ipctest send DEST N [SIZE]     send N messages (DEST: domid or name);
+ *   ipctest send DEST N [SIZE [GAP_US]]
+ *                                  send N messages (DEST: domid or name);
  *                                  SIZE 0: mixed sizes (every 1000th one
  *                                  4 KiB, every 10000th 64 KiB), else
- *                                  that size; keeps going
- *                                  after an error only to report it
+ *                                  that size; GAP_US: a pause after each;
+ *                                  keeps going after an error only to
+ *                                  report it
  *   ipctest ring IDX NEXT ROUNDS   token ring: IDX 0 starts the token and
  *                                  counts ROUNDS round trips
  *   ipctest once DEST              one send, prints its status
@@ -174,7 +176,8 @@ static int do_recv(long n, long idle_s)
 	return errors ? 1 : 0;
 }
 
-static int do_send(const char *dest, long n, uint32_t size)
+/* gap_us: a pause between messages, so a short stream lasts long enough. */
+static int do_send(const char *dest, long n, uint32_t size, long gap_us)
 {
 	uint64_t t0 = fcos_monotonic_ns(), ms;
 	long i;
@@ -192,6 +195,8 @@ static int do_send(const char *dest, long n, uint32_t size)
 		}
 		if ((i + 1) % 10000 == 0)
 			printf("ipctest: %ld sent\n", i + 1);
+		if (gap_us > 0)
+			fcos_sleep_ns((uint64_t)gap_us * 1000);
 	}
 	ms = (fcos_monotonic_ns() - t0) / FCOS_NSEC_PER_MSEC;
 	print_stats("send");
@@ -370,7 +375,8 @@ int main(int argc, char **argv)
 			       argc > 3 ? strtol_(argv[3]) : 120);
 	if (argc >= 4 && !strcmp(argv[1], "send"))
 		return do_send(argv[2], strtol_(argv[3]),
-			       argc > 4 ? (uint32_t)strtol_(argv[4]) : 0);
+			       argc > 4 ? (uint32_t)strtol_(argv[4]) : 0,
+			       argc > 5 ? strtol_(argv[5]) : 0);
 	if (argc >= 5 && !strcmp(argv[1], "ring"))
 		return do_ring(atoi(argv[2]), argv[3], strtol_(argv[4]));
 	if (argc >= 3 && !strcmp(argv[1], "once")) {
@@ -381,7 +387,7 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 3 && !strcmp(argv[1], "hostile"))
 		return do_hostile(argv[2]);
-	printf("usage: ipctest recv N | send DEST N [SIZE] | ring IDX NEXT "
+	printf("usage: ipctest recv N | send DEST N [SIZE [GAP_US]] | ring IDX NEXT "
 	       "ROUNDS | once DEST | hostile DEST\n");
 	return 2;
 }

@@ -123,15 +123,17 @@ print(json.load(sys.stdin)["totals"]["delivered"])' 2>/dev/null
 }
 t_check "run the receiver" sh -c "$FC run ipctest --no-net --name rx -- recv $N 600 >/dev/null"
 t_check "receiver connected" t_wait_console rx '^FC-IPC-READY' 120
-t_check "run the sender" sh -c "$FC run ipctest --no-net --name tx -- send rx $N 40 >/dev/null"
+t_check "run the sender" sh -c "$FC run ipctest --no-net --name tx -- send rx $N 40 20000 >/dev/null"
 t_check "ipc allow rx tx" $FC ipc allow rx tx
 for ((i = 0; i < 300; i++)); do
 	got=$(delivered)
 	[ "${got:-0}" -ge 100 ] && break
 	sleep 0.2
 done
+# 20 ms between messages: the stream lasts 40 s, the fork starts within seconds.
 t_check "the stream is flowing ($got delivered) when the receiver forks" \
 	test "${got:-0}" -ge 100 -a "${got:-0}" -lt $N
+t_check "the receiver still runs" xl domid rx
 t_check "fcapsule fork rx mid-stream" sh -c "$FC fork rx >/dev/null"
 t_check "the child is a new domain" t_wait_console rx.1 '^FC-RESUMED new-domain' 120
 t_check "the sender finished" t_wait_console tx '^FC-IPC-SEND-OK' 600

@@ -387,7 +387,8 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 3 && !strcmp(argv[1], "hostile"))
 		return do_hostile(argv[2]);
-	printf("usage: ipctest recv N | send DEST N [SIZE [GAP_US]] | ring IDX NEXT "
+	printf("usage: ipctest recv N | send DEST N [SIZE [GAP_US]] | ring IDX "
+	       "NEXT "
 	       "ROUNDS | once DEST | hostile DEST\n");
 	return 2;
 }

@@ -150,8 +150,11 @@ bench-listen: all
 bench-fork: all
 	scripts/bench-fork $(FORK_REPS)
 
+# FAIR_N round trips per case; FAIR_PIN=pinned: each on a CPU of its own
+FAIR_N ?= 2000
+
 bench-fair: all
-	scripts/bench-fair $(FAIR_N)
+	scripts/bench-fair $(FAIR_N) $(FAIR_PIN)
 
 shell: all
 	scripts/fc-instance shell

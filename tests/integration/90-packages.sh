@@ -1,5 +1,6 @@
 #!/bin/bash
 # timeout: 1800
+# needs: deb/fcapsule-dkms_*_all.deb
 # The Debian packages built from the tree (make deb, build/deb/) on a Xen
 # host: apt-get installs them in Dom0, DKMS builds the module for the
 # running Dom0 kernel, modprobe loads it, the installed tool runs an app

@@ -724,10 +724,11 @@ static int take_rsp(uint64_t ms, struct fcapsule_response *out)
 {
 	uint64_t end = fcos_monotonic_ns() + ms * MS;
 
+	/* Sleeps, not yields: a long wait must not take a CPU from Dom0. */
 	while (rsp_cons == raw.sring->rsp_prod) {
 		if (fcos_monotonic_ns() >= end)
 			return 1;
-		fcos_yield();
+		fcos_sleep_ns(MS);
 	}
 	xen_rmb();
 	*out = raw.sring->ring[rsp_cons++ % NSLOTS].rsp;
@@ -822,7 +823,7 @@ static void prefill(void)
 		    r.u.raw[FC_PAYLOAD_SIZE - 1] == 0xa0 + i)
 			nops++;
 	printf("FC-PREFILL-NOPS ok=%d\n", nops);
-	printf("FC-PREFILL-LISTEN status=%d\n", wait_rsp(6, 60000, &r));
+	printf("FC-PREFILL-LISTEN status=%d\n", wait_rsp(6, 20000, &r));
 
 	/* A slot leaked by the early session would refuse one of these. */
 	for (int i = 0; i < NSLOTS; i++)
@@ -830,7 +831,7 @@ static void prefill(void)
 	push();
 	printf("FC-PREFILL-32-SENT\n");
 	for (int i = 0; i < NSLOTS; i++) {
-		if (take_rsp(60000, &r))
+		if (take_rsp(20000, &r))
 			break;
 		st = r.id >= 100 && r.id < 100 + NSLOTS ? r.status : 1;
 		if (!st)

@@ -823,7 +823,7 @@ static void prefill(void)
 		    r.u.raw[FC_PAYLOAD_SIZE - 1] == 0xa0 + i)
 			nops++;
 	printf("FC-PREFILL-NOPS ok=%d\n", nops);
-	printf("FC-PREFILL-LISTEN status=%d\n", wait_rsp(6, 20000, &r));
+	printf("FC-PREFILL-LISTEN status=%d\n", wait_rsp(6, 120000, &r));
 
 	/* A slot leaked by the early session would refuse one of these. */
 	for (int i = 0; i < NSLOTS; i++)
@@ -831,7 +831,7 @@ static void prefill(void)
 	push();
 	printf("FC-PREFILL-32-SENT\n");
 	for (int i = 0; i < NSLOTS; i++) {
-		if (take_rsp(20000, &r))
+		if (take_rsp(120000, &r))
 			break;
 		st = r.id >= 100 && r.id < 100 + NSLOTS ? r.status : 1;
 		if (!st)

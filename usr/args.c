@@ -77,6 +77,7 @@ enum {
 	OPT_LOG_DIR,
 	OPT_COUNT,
 	OPT_JSON,
+	OPT_STATUS,
 };
 
 static const struct option fc_run_longopts[] = {
@@ -459,17 +460,20 @@ int fc_parse_cap_args(int argc, char **argv, const char **target,
 	return 0;
 }
 
-/* fcapsule serve [--count N] */
-int fc_parse_serve_args(int argc, char **argv, long *max_events, char *err)
+/* fcapsule serve [--count N] | --status [--json] */
+int fc_parse_serve_args(int argc, char **argv, struct fc_serve_args *a,
+			char *err)
 {
 	static const struct option lopts[] = {
 		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "status", no_argument, NULL, OPT_STATUS },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
 	int c;
 
-	*max_events = 0;
+	memset(a, 0, sizeof(*a));
 	optind = 0;
 	while ((c = fc_getopt(argc, argv, "", lopts, err)) != -1) {
 		switch (c) {
@@ -482,7 +486,13 @@ int fc_parse_serve_args(int argc, char **argv, long *max_events, char *err)
 					"bad --count '%s' (a number "
 					"of events, at least 1)",
 					optarg);
-			*max_events = (long)v;
+			a->max_events = (long)v;
+			break;
+		case OPT_STATUS:
+			a->status = 1;
+			break;
+		case OPT_JSON:
+			a->json = 1;
 			break;
 		default:
 			return FC_EXIT_USAGE;
@@ -491,5 +501,9 @@ int fc_parse_serve_args(int argc, char **argv, long *max_events, char *err)
 	if (optind < argc)
 		return fc_arg_error(err, "unexpected argument '%s'",
 				    argv[optind]);
+	if (a->json && !a->status)
+		return fc_arg_error(err, "--json goes with --status");
+	if (a->status && a->max_events)
+		return fc_arg_error(err, "--count does not go with --status");
 	return 0;
 }

@@ -56,8 +56,9 @@ const struct fc_cmd fc_cmds[] = {
 	{ "bench", main_bench,
 	  "[--image IMG] [--image-dir DIR] [--iterations N] [--reps N] cap",
 	  "benchmark: a CPU-bound app VM's runtime per cap, 60..100 %" },
-	{ "serve", main_serve, "[--count N]",
-	  "run the OS server: answer the module's events on /dev/fcapsule" },
+	{ "serve", main_serve, "[--count N]\n--status [--json]",
+	  "run the OS server: answer the module's events on /dev/fcapsule "
+	  "(--status: its state and the module's event queue)" },
 	{ "napt", main_napt,
 	  "[--json]\nadd PORT ADDR:PORT [--dom ID [--name N]]\ndel PORT | "
 	  "--dom ID",

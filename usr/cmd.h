@@ -84,7 +84,15 @@ int fc_parse_cap_args(int argc, char **argv, const char **target,
 		      unsigned long *pct, char *err);
 
 /* fcapsule serve */
-int fc_parse_serve_args(int argc, char **argv, long *max_events, char *err);
+struct fc_serve_args {
+	long max_events; /* > 0: stop after that many events (tests) */
+	int status;	 /* --status: print the module's and server's state */
+	int json;
+};
+int fc_parse_serve_args(int argc, char **argv, struct fc_serve_args *a,
+			char *err);
+/* Whether an OS server holds serve.lock (reap.c). */
+int fc_server_running(void);
 
 /* The acting halves of run and kill (cmd_vm.c), for the OS server too. */
 struct fc_xl;

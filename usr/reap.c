@@ -573,7 +573,7 @@ int fc_reap_on_request(const struct fc_event *ev, int *status)
 	return 1;
 }
 
-static int fc_server_running(void)
+int fc_server_running(void)
 {
 	char path[FC_PATH_MAX];
 	int fd, running = 0;

@@ -192,16 +192,83 @@ out_close:
 	return ret;
 }
 
-/* fcapsule serve [--count N] */
+/* The pid in serve.pid, or 0. */
+static long fc_serve_pid(void)
+{
+	char path[FC_PATH_MAX];
+	long pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/serve.pid", fc_run_dir());
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1 || pid < 0)
+		pid = 0;
+	fclose(f);
+	return pid;
+}
+
+/*
+ * fcapsule serve --status: the module's event queue (events_dropped:
+ * CONNECT/DISCONNECT events it could not queue, each followed by a
+ * resync of the server) and whether a server runs.
+ */
+static int fc_serve_status(int json)
+{
+	struct fc_ioc_version v;
+	int fd, running = fc_server_running();
+	long pid = running ? fc_serve_pid() : 0;
+
+	fd = open(FC_DEV_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "fcapsule serve: %s: %s\n", FC_DEV_PATH,
+			strerror(errno));
+		return FC_EXIT_FAIL;
+	}
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	if (ioctl(fd, FC_IOC_VERSION, &v) < 0) {
+		fprintf(stderr, "fcapsule serve: version: %s\n",
+			strerror(errno));
+		close(fd);
+		return FC_EXIT_FAIL;
+	}
+	close(fd);
+	if (json) {
+		printf("{\"server\": {\"running\": %s, \"pid\": %ld}, "
+		       "\"module\": {\"abi\": %u, \"protocol\": %u, "
+		       "\"app_vms\": %u, \"events_queued\": %u, "
+		       "\"event_queue_len\": %u, \"events_dropped\": "
+		       "%" PRIu64 "}}\n",
+		       running ? "true" : "false", pid, v.abi_version,
+		       v.proto_version, v.nr_capsules, v.events_queued,
+		       v.event_queue_len, (uint64_t)v.events_dropped);
+		return FC_EXIT_OK;
+	}
+	if (running)
+		printf("server: running (pid %ld)\n", pid);
+	else
+		printf("server: not running\n");
+	printf("module: ABI %u, protocol %u, %u app VMs connected\n",
+	       v.abi_version, v.proto_version, v.nr_capsules);
+	printf("events: %u queued of %u, %" PRIu64 " dropped\n",
+	       v.events_queued, v.event_queue_len, (uint64_t)v.events_dropped);
+	return FC_EXIT_OK;
+}
+
+/* fcapsule serve [--count N] | --status [--json] */
 int main_serve(int argc, char **argv)
 {
+	struct fc_serve_args a;
 	char err[FC_ERR_MAX];
-	long max_events;
 	int ret;
 
-	ret = fc_parse_serve_args(argc, argv, &max_events, err);
+	ret = fc_parse_serve_args(argc, argv, &a, err);
 	if (ret)
 		return fc_parse_exit("serve", ret, err);
+	if (a.status)
+		return fc_serve_status(a.json);
 	fc_reap_start(); /* the reaper thread, unless a server runs */
-	return fc_serve_loop(max_events) ? FC_EXIT_FAIL : FC_EXIT_OK;
+	return fc_serve_loop(a.max_events) ? FC_EXIT_FAIL : FC_EXIT_OK;
 }

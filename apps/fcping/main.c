@@ -4,10 +4,11 @@
  * one thread, then from four at once: out-of-order and ring-full paths),
  * print "FC-NOP-OK <n>".  Used by the integration tests.
  *
- *   fcping [N] [hold] [cycle] [listen]
+ *   fcping [N] [hold] [cycle|cycle=K] [listen]
  *   hold:   stay up; after every new session (backend reloaded) run the
  *           NOPs again and print FC-NOP-OK again
- *   cycle:  end the session and start a new one (fcfront_restart_session)
+ *   cycle:  end the session and start a new one (fcfront_restart_session),
+ *           then the NOPs and HELLO again; cycle=K: K times
  *   listen: then send a LISTEN that only the OS server can answer, print
  *           FC-LISTEN-SENT and the call's result when it returns
  */
@@ -90,6 +91,8 @@ int main(int argc, char **argv)
 			hold = 1;
 		else if (!strcmp(argv[i], "cycle"))
 			cycle = 1;
+		else if (!strncmp(argv[i], "cycle=", 6))
+			cycle = atoi(argv[i] + 6);
 		else if (!strcmp(argv[i], "listen"))
 			listen = 1;
 		else
@@ -109,14 +112,21 @@ int main(int argc, char **argv)
 	       ok, (unsigned long long)st.sessions);
 	if (ok != n)
 		return 1;
-	if (cycle) {
+	for (i = 0; i < cycle; i++) {
 		rc = fcfront_restart_session();
 		rc = rc ?: fc_wait_connected(30 * FCOS_NSEC_PER_SEC);
 		ok = rc ? 0 : nops(n);
-		printf("%s %d\n", ok == n ? "FC-CYCLE-OK" : "FC-CYCLE-FAIL",
-		       ok);
-		if (ok != n || hello())
+		if (ok != n)
+			break;
+		if (hello())
 			return 1;
+	}
+	if (cycle) {
+		printf("%s %d cycles=%d\n",
+		       ok == n ? "FC-CYCLE-OK" : "FC-CYCLE-FAIL", ok, i);
+		if (ok != n)
+			return 1;
+		fcfront_get_stats(&st);
 	}
 	if (listen) {
 		struct fc_listen_req lr = { .proto = FC_PROTO_TCP,

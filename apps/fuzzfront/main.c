@@ -29,6 +29,12 @@
  *                             info during (spanned=: the others)
  *   fuzzfront storm           notifications for ever, no request
  *   fuzzfront ipcflood NAME   IPC_SEND of 8 bytes to NAME for ever
+ * and, odd but legal:
+ *   fuzzfront prefill         ends its session, writes HELLO, 4 NOPs and a
+ *                             LISTEN (for the OS server) into the fresh
+ *                             ring and notifies, all before Initialised;
+ *                             prints what each got (FC-PREFILL-...), then
+ *                             keeps 32 LISTENs outstanding at once
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -713,6 +719,132 @@ static void ipcflood(const char *name)
 	}
 }
 
+/* Take the next response, waiting up to @ms: 0, or 1 if none came. */
+static int take_rsp(uint64_t ms, struct fcapsule_response *out)
+{
+	uint64_t end = fcos_monotonic_ns() + ms * MS;
+
+	/* Sleeps, not yields: a long wait must not take a CPU from Dom0. */
+	while (rsp_cons == raw.sring->rsp_prod) {
+		if (fcos_monotonic_ns() >= end)
+			return 1;
+		fcos_sleep_ns(MS);
+	}
+	xen_rmb();
+	*out = raw.sring->ring[rsp_cons++ % NSLOTS].rsp;
+	return 0;
+}
+
+/* The next response, which must answer request @id: its status, or 1. */
+static int wait_rsp(uint64_t id, uint64_t ms, struct fcapsule_response *out)
+{
+	if (take_rsp(ms, out))
+		return 1;
+	if (out->id != id) {
+		printf("FC-PREFILL unexpected id=%llu status=%d\n",
+		       (unsigned long long)out->id, out->status);
+		return 1;
+	}
+	return out->status;
+}
+
+static struct fcapsule_request *next_req(uint64_t id, uint32_t opcode)
+{
+	struct fcapsule_request *r = &raw.sring->ring[prod++ % NSLOTS].req;
+
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->opcode = opcode;
+	return r;
+}
+
+static void next_listen(uint64_t id, uint16_t port)
+{
+	struct fcapsule_request *r = next_req(id, FC_OP_LISTEN);
+
+	r->u.listen.proto = FC_PROTO_TCP;
+	r->u.listen.port = port;
+}
+
+/*
+ * Requests on the ring, and an event, before the backend even maps it:
+ * the backend must serve them at connect as if they came after, with the
+ * session's identity (HELLO's app id, the LISTEN's completion).  The
+ * responses come in order except the LISTEN's, which waits for the OS
+ * server.
+ */
+static void prefill(void)
+{
+	struct fcapsule_response r;
+	int st, nops = 0, busy = 0, ok = 0, other = 0;
+
+	if (setup()) {
+		printf("FC-PREFILL setup failed\n");
+		return;
+	}
+	fe_state(XenbusStateClosing);
+	fe_state(XenbusStateClosed);
+	if (wait_be(XenbusStateClosed, XenbusStateClosed, 5000) < 0) {
+		printf("FC-PREFILL backend not Closed\n");
+		return;
+	}
+	SHARED_RING_INIT(raw.sring);
+	SHARED_RING_INIT(raw.in_sring);
+	prod = 0;
+	rsp_cons = 0;
+	next_req(1, FC_OP_HELLO);
+	for (int i = 0; i < 4; i++)
+		memset(next_req(2 + i, FC_OP_NOP)->u.raw, 0xa0 + i,
+		       FC_PAYLOAD_SIZE);
+	next_listen(6, 7070);
+	xen_wmb();
+	raw.sring->req_prod = prod;
+	/* Our port is unbound now (Dom0 closed it): Xen drops this. */
+	fcos_evtchn_notify(raw.port);
+	put(FC_XS_VERSION, "%u", FC_PROTO_VERSION);
+	put(FC_XS_RING_REF, "%u", ring_ref);
+	put(FC_XS_IN_RING_REF, "%u", in_ring_ref);
+	put(FC_XS_EVTCHN, "%u", port);
+	del(FC_XS_IPC_OUT_PAGES);
+	del(FC_XS_IPC_IN_PAGES);
+	fe_state(XenbusStateInitialised);
+	st = wait_be(XenbusStateConnected, XenbusStateClosing, 5000);
+	printf("FC-PREFILL-CONNECT state=%d\n", st);
+	if (st != XenbusStateConnected)
+		return;
+	fe_state(XenbusStateConnected);
+
+	st = wait_rsp(1, 5000, &r);
+	printf("FC-PREFILL-HELLO status=%d domid=%u app_id=%llu\n", st,
+	       st ? 0 : r.u.hello.domid,
+	       st ? 0ULL : (unsigned long long)r.u.hello.app_id);
+	for (int i = 0; i < 4; i++)
+		if (!wait_rsp(2 + i, 5000, &r) && r.u.raw[0] == 0xa0 + i &&
+		    r.u.raw[FC_PAYLOAD_SIZE - 1] == 0xa0 + i)
+			nops++;
+	printf("FC-PREFILL-NOPS ok=%d\n", nops);
+	printf("FC-PREFILL-LISTEN status=%d\n", wait_rsp(6, 120000, &r));
+
+	/* A slot leaked by the early session would refuse one of these. */
+	for (int i = 0; i < NSLOTS; i++)
+		next_listen(100 + i, 7100 + i);
+	push();
+	printf("FC-PREFILL-32-SENT\n");
+	for (int i = 0; i < NSLOTS; i++) {
+		if (take_rsp(120000, &r))
+			break;
+		st = r.id >= 100 && r.id < 100 + NSLOTS ? r.status : 1;
+		if (!st)
+			ok++;
+		else if (st == -FC_EBUSY)
+			busy++;
+		else
+			other++;
+	}
+	printf("FC-PREFILL-32 ok=%d busy=%d other=%d state=%d\n", ok, busy,
+	       other, be_read_state());
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long target = 100000;
@@ -734,6 +866,11 @@ int main(int argc, char **argv)
 	if (argc > 2 && !strcmp(argv[1], "ipcflood")) {
 		ipcflood(argv[2]);
 		return 1;
+	}
+	if (argc > 1 && !strcmp(argv[1], "prefill")) {
+		prefill();
+		for (;;)
+			fcos_sleep_ns(FCOS_NSEC_PER_SEC);
 	}
 	if (argc > 1)
 		seed = (unsigned int)strtoul(argv[1], NULL, 0);

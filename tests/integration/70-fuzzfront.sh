@@ -9,7 +9,12 @@
 # keep another app VM's LISTEN from the OS server; the neighbour is served
 # throughout without an error; Dom0 logs no warning and little at all;
 # destroy and rmmod work.  Then an area send, empty or not, to a receiver
-# without an in-area gets -EMSGSIZE.
+# without an in-area gets -EMSGSIZE.  Before the fuzzer, an app VM writes
+# HELLO, NOPs and a LISTEN into its ring and notifies before it goes
+# Initialised: at connect each is answered within the new session (HELLO
+# with the app id the module lists, the LISTEN's completion accepted),
+# the session stays Connected, and 32 LISTENs then fit at once (no pending
+# slot was lost).
 . tests/integration/lib.sh
 . tests/integration/fcdev.sh
 
@@ -29,6 +34,32 @@ steady_n() {
 t_check "insmod fcapsule.ko" insmod "$KO"
 t_check "start the well-behaved app VM" fc_start steady fuzzfront steady
 t_check "it is served" t_wait_console steady '^FC-FUZZ-STEADY n=500 errors=0' 120
+t_check "start an app VM that fills its ring before it connects" \
+	fc_start pre fuzzfront prefill
+P=$CONSOLE_DIR/guest-pre.log
+dp=$(fc_domid pre)
+ev=$(fcctl answer 120 "$dp" 0)
+echo "# $ev" | head -n 1
+t_check "its prefilled LISTEN (id 6) reaches the OS server's queue, completed" \
+	sh -c "echo '$ev' | grep -q '^$dp [1-9][0-9]* 6 3\$' && echo '$ev' | grep -q '^complete: ok\$'"
+t_check "the session is Connected" t_wait_console pre '^FC-PREFILL-CONNECT state=4$' 5
+t_check "the LISTEN's call returns 0" t_wait_console pre '^FC-PREFILL-LISTEN status=0$' 30
+grep -a '^FC-PREFILL' $P | sed 's/^/# /'
+app=$(fcctl list | awk -v d="$dp" '$1 == d && $2 == "pre" { print $3 }')
+t_check "the prefilled HELLO got the app id FC_IOC_LIST shows ($app), as the LISTEN's event" \
+	sh -c "test -n '$app' && grep -qa '^FC-PREFILL-HELLO status=0 domid=$dp app_id=$app\$' $P && echo '$ev' | grep -q '^$dp $app '"
+t_check "the 4 prefilled NOPs echoed their payloads" grep -qa '^FC-PREFILL-NOPS ok=4$' $P
+t_check "then 32 LISTENs at once" t_wait_console pre '^FC-PREFILL-32-SENT' 30
+n=0
+for _ in $(seq 32); do
+	fcctl answer 30 "$dp" 0 >/dev/null || break
+	n=$((n + 1))
+done
+t_check "all 32 reach the queue and complete ($n)" test "$n" = 32
+t_check "none refused, the backend still Connected" \
+	t_wait_console pre '^FC-PREFILL-32 ok=32 busy=0 other=0 state=4$' 30
+t_check "the module holds nothing pending for it" \
+	sh -c "$FCCTL list | grep -q '^$dp pre $app connected .* pending=0\$'"
 t_check "start the fuzzer" fc_start fuzz fuzzfront "$SEED 100000"
 t_check "the fuzzer finishes" t_wait_console fuzz '^FC-FUZZ-DONE' 480
 grep -a '^FC-FUZZ' $L | sed 's/^/# /'
@@ -63,7 +94,7 @@ nlog=$(dmesg | grep -c fcapsule)
 echo "# Dom0 kernel log: $nlog lines about fcapsule"
 t_check "Dom0's log about it stays short (rate-limited)" test "$nlog" -lt 400
 df=$(fc_domid fuzz)
-for d in fuzz steady lis; do xl destroy $d; done
+for d in fuzz steady lis pre; do xl destroy $d; done
 t_check "the fuzzer's device is cleaned up" sh -c \
 	"for i in \$(seq 50); do [ \"\$($FCCTL state $df)\" = none ] && exit 0; sleep 0.2; done; exit 1"
 sleep 1

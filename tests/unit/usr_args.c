@@ -198,6 +198,9 @@ static void test_refusals(void)
 	REFUSED("bad --count '0'", "serve", "--count", "0");
 	REFUSED("option '--count' needs a value", "serve", "--count");
 	REFUSED("unexpected argument 'now'", "serve", "now");
+	REFUSED("--json goes with --status", "serve", "--json");
+	REFUSED("--count does not go with --status", "serve", "--status",
+		"--count", "3");
 	/* bench */
 	REFUSED("one benchmark expected: cap", "bench");
 	REFUSED("bad --reps '0'", "bench", "--reps", "0", "cap");
@@ -247,7 +250,6 @@ static void test_parsers(void)
 	struct fc_logs_opts l;
 	const char *target;
 	unsigned long pct;
-	long count;
 	char *k1[] = { "kill", "-s", "KILL", "--tree", "a", "7", NULL };
 	char *k2[] = { "kill", "--grace", "0", "a", NULL };
 	char *p1[] = { "ps", "-a", "web", "-q", NULL };
@@ -257,6 +259,8 @@ static void test_parsers(void)
 	char *c1[] = { "cap", "web", "0", NULL };
 	char *s1[] = { "serve", "--count", "5", NULL };
 	char *s2[] = { "serve", NULL };
+	char *s3[] = { "serve", "--status", "--json", NULL };
+	struct fc_serve_args sa;
 
 	CHECK_EQ_INT(fc_parse_kill_args(6, k1, &k, err), 0);
 	CHECK_EQ_INT(k.sig, SIGKILL);
@@ -287,10 +291,14 @@ static void test_parsers(void)
 	CHECK_EQ_STR(target, "web");
 	CHECK_EQ_INT(pct, 0);
 
-	CHECK_EQ_INT(fc_parse_serve_args(3, s1, &count, err), 0);
-	CHECK_EQ_INT(count, 5);
-	CHECK_EQ_INT(fc_parse_serve_args(1, s2, &count, err), 0);
-	CHECK_EQ_INT(count, 0);
+	CHECK_EQ_INT(fc_parse_serve_args(3, s1, &sa, err), 0);
+	CHECK_EQ_INT(sa.max_events, 5);
+	CHECK_EQ_INT(sa.status, 0);
+	CHECK_EQ_INT(fc_parse_serve_args(1, s2, &sa, err), 0);
+	CHECK_EQ_INT(sa.max_events, 0);
+	CHECK_EQ_INT(fc_parse_serve_args(3, s3, &sa, err), 0);
+	CHECK_EQ_INT(sa.status, 1);
+	CHECK_EQ_INT(sa.json, 1);
 }
 
 static void test_tail(void)

@@ -59,7 +59,7 @@ const struct fc_cmd fc_cmds[] = {
 	{ "serve", main_serve, "[--count N]",
 	  "run the OS server: answer the module's events on /dev/fcapsule" },
 	{ "napt", main_napt,
-	  "[--json]\nadd PORT ADDR:PORT [--dom ID [--name N]]\ndel PORT | "
+	  "[ls] [--json]\nadd PORT ADDR:PORT [--dom ID [--name N]]\ndel PORT | "
 	  "--dom ID",
 	  "list, add or remove public port mappings (NAPT to app VMs)" },
 	{ "net", main_net,

@@ -255,11 +255,17 @@ static int fc_code_from_console(const char *name, int *code)
 /*
  * A dead app VM's public ports and private address are free again.  The
  * disconnect event usually removed the ports already (listen.c); this is
- * the backstop for an event the module had to drop.
+ * the backstop for an event the module had to drop.  Forwarded ports
+ * toward its address and its snat element go too.
  */
 static void fc_reap_net(uint32_t domid)
 {
+	uint32_t addr;
+
 	fc_napt_del_app(domid, 0);
+	/* it ended here: nothing forwards to it, nor masquerades for it */
+	if (!fc_net_addr_of_dom(domid, &addr, NULL, 0))
+		fc_napt_unforward(addr);
 	fc_net_addr_release_dom(domid);
 }
 

@@ -204,11 +204,12 @@ int fc_ps_cmp(const void *a, const void *b);
 
 /* ---- NAPT following listen() and app VM networking (napt.c, net.c,
  * listen.c, cmd_napt.c) ---- */
-#define FC_NAPT_TABLE	      "fcapsule" /* table ip fcapsule */
-#define FC_NAPT_MAP	      "ports"	 /* tcp dport : addr . port */
-#define FC_NAPT_POOL_MAP      "pools"	 /* tcp dport . slot : addr . port */
-#define FC_NAPT_POOL_SLOTS    60	 /* 1..6, 10, 12 members share evenly */
-#define FC_NAPT_SNAT_SET      "snat" /* app VM addresses: DNAT'd flows masqueraded */
+#define FC_NAPT_TABLE	   "fcapsule" /* table ip fcapsule */
+#define FC_NAPT_MAP	   "ports"    /* tcp dport : addr . port */
+#define FC_NAPT_POOL_MAP   "pools"    /* tcp dport . slot : addr . port */
+#define FC_NAPT_POOL_SLOTS 60	      /* 1..6, 10, 12 members share evenly */
+#define FC_NAPT_SNAT_SET \
+	"relayed" /* app VM addresses: DNAT'd flows masqueraded */
 #define FC_NAPT_CHAIN_PRE     "prerouting"
 #define FC_NAPT_CHAIN_OUT     "output"
 #define FC_NAPT_CHAIN_POST    "postrouting"
@@ -237,7 +238,8 @@ struct fc_napt_entry {
 	uint16_t slot; /* its slot there */
 	uint32_t
 		fwd; /* the app VM runs on that Dom0 (network order), 0: here */
-	uint32_t home; /* snat only: a guest whose home instance is that Dom0 */
+	uint32_t
+		home; /* relayed only: a guest whose home instance is that Dom0 */
 };
 
 /* How a public port is mapped. */

@@ -182,7 +182,7 @@ out:
  * @e's port is taken by a forwarded element to @e's own address and port:
  * the app VM came back to this instance and listens again here.  Its
  * local element replaces the forwarded one in one transaction, and its
- * address leaves snat once nothing forwards to it.  Returns 0,
+ * address leaves relayed once nothing forwards to it.  Returns 0,
  * -EADDRINUSE (not a forward of this app VM) or another errno.
  */
 static int fc_listen_reclaim(const struct fc_napt_entry *e)

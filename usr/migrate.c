@@ -696,7 +696,7 @@ static int fc_mig_server_auth(int fd, const struct fc_mig_key *key, char **hdr,
 /*
  * The restored domain's identity here, while it is paused.  It keeps its
  * gateway; a guest (whose gateway is another instance's) has its address
- * in snat, so that what our NAPT sends it answers back through us.
+ * in relayed, so that what our NAPT sends it answers back through us.
  */
 static int fc_mig_identity(struct fc_xl *x, uint32_t domid,
 			   const struct fc_mig_in *in, const char *peer)

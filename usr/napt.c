@@ -250,7 +250,7 @@ static int fc_rule_masq(struct nftnl_rule *r, const struct fc_napt_conf *conf)
 }
 
 /*
- * oifname BRIDGE ip daddr @snat ct status dnat masquerade: a flow that
+ * oifname BRIDGE ip daddr @relayed ct status dnat masquerade: a flow that
  * NAPT sends to an app VM in the set leaves with the bridge's address,
  * so that the app VM's answers come back here whichever Dom0 it runs on
  * or has as its gateway (docs/migrate.md, "The public endpoint").
@@ -440,7 +440,7 @@ static int fc_batch_map(struct mnl_nlmsg_batch *b, uint32_t *seq, int pool)
 	return fc_batch_next(b);
 }
 
-/* snat: the app VM addresses whose NAPT flows are masqueraded */
+/* relayed: the app VM addresses whose NAPT flows are masqueraded */
 static int fc_batch_snat_set(struct mnl_nlmsg_batch *b, uint32_t *seq)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
@@ -505,9 +505,9 @@ static int fc_batch_close(struct mnl_nlmsg_batch *b, uint32_t *seq,
 }
 
 /*
- * The whole NAPT setup as one transaction: table, maps, the snat set,
+ * The whole NAPT setup as one transaction: table, maps, the relayed set,
  * three nat chains, each flushed and given its rules (pools first, then
- * ports, in the two DNAT chains; masquerade out, then snat, in
+ * ports, in the two DNAT chains; masquerade out, then relayed, in
  * postrouting).  Elements of existing maps are kept, so a restarted
  * server keeps its mappings.
  */
@@ -559,7 +559,7 @@ out:
 /*
  * "dom=5 app=12 name=web": stored with the element, shown by nft too.  A
  * forwarded entry (the app VM runs on another instance) adds
- * "fwd=PEER"; a snat element of a guest adds "home=PEER".
+ * "fwd=PEER"; a relayed element of a guest adds "home=PEER".
  */
 int fc_napt_comment_format(const struct fc_napt_entry *e, char *buf, size_t len)
 {
@@ -801,7 +801,7 @@ out:
 	return ret;
 }
 
-/* An element of snat: the app VM's address, its owner in the comment. */
+/* An element of relayed: the app VM's address, its owner in the comment. */
 static struct nftnl_set_elem *fc_snat_elem_new(const struct fc_napt_entry *e,
 					       int with_comment)
 {
@@ -834,7 +834,7 @@ static struct nftnl_set_elem *fc_snat_elem_new(const struct fc_napt_entry *e,
 /*
  * Add (without NLM_F_EXCL: an address already there stays, as both a
  * forward and a guest need the same masquerade) or delete @e->addr in
- * snat.
+ * relayed.
  */
 static int fc_batch_snat(struct mnl_nlmsg_batch *b, uint32_t *seq, int add,
 			 const struct fc_napt_entry *e)
@@ -886,7 +886,7 @@ out:
  * An app VM has moved to the instance whose Dom0 is @fwd: its @n ports
  * elements (e, all of one address, none pooled) become forwarded ones in
  * one transaction: the same port to the same address and port, owned by
- * no domain here ("dom=0 fwd=PEER name=N"), and the address joins snat.
+ * no domain here ("dom=0 fwd=PEER name=N"), and the address joins relayed.
  * The key stays mapped throughout: no connection sees the port unmapped.
  */
 int fc_napt_build_forward(void *buf, size_t len, uint32_t seq,
@@ -1350,7 +1350,7 @@ int fc_napt_init(void)
 	return fc_napt_init_conf(&conf, 0);
 }
 
-/* An address's element of snat, from a dump. */
+/* An address's element of relayed, from a dump. */
 int fc_napt_snat_elem_parse(struct nftnl_set_elem *el, struct fc_napt_entry *e)
 {
 	const char *comment = NULL;
@@ -1656,7 +1656,7 @@ out:
 	return ret;
 }
 
-/* The elements of snat: the addresses and who they are for. */
+/* The elements of relayed: the addresses and who they are for. */
 int fc_napt_snat_list(struct fc_napt_entry **out, int *n)
 {
 	struct fc_elem_list l = { .snat = 1 };
@@ -1733,7 +1733,7 @@ out:
 
 /*
  * The app VM at @addr is no longer away (it came back, or ended where it
- * ran): its forwarded elements and its snat element go.  Returns how many
+ * ran): its forwarded elements and its relayed element go.  Returns how many
  * forwarded elements there were.
  */
 int fc_napt_unforward(uint32_t addr)

@@ -256,7 +256,7 @@ static int fc_code_from_console(const char *name, int *code)
  * A dead app VM's public ports and private address are free again.  The
  * disconnect event usually removed the ports already (listen.c); this is
  * the backstop for an event the module had to drop.  Forwarded ports
- * toward its address and its snat element go too.
+ * toward its address and its relayed element go too.
  */
 static void fc_reap_net(uint32_t domid)
 {

@@ -38,10 +38,10 @@ t_check "output does the same" \
 	sh -c "nft list chain ip fcapsule output | grep -q 'dnat ip to tcp dport . numgen inc mod 60 map @pools'"
 t_check "postrouting masquerades the private range" \
 	sh -c "nft list chain ip fcapsule postrouting | grep -q 'ip saddr 198.18.0.0/24 oifname != \"fcbr0\" masquerade'"
-t_check "postrouting masquerades NAPT flows to the addresses in @snat" \
-	sh -c "nft list chain ip fcapsule postrouting | grep -q 'oifname \"fcbr0\" ip daddr @snat ct status dnat masquerade'"
-t_check "set snat: ipv4_addr, empty" \
-	sh -c "nft list set ip fcapsule snat | grep -q 'type ipv4_addr' && ! nft list set ip fcapsule snat | grep -q elements"
+t_check "postrouting masquerades NAPT flows to the addresses in @relayed" \
+	sh -c "nft list chain ip fcapsule postrouting | grep -q 'oifname \"fcbr0\" ip daddr @relayed ct status dnat masquerade'"
+t_check "set relayed: ipv4_addr, empty" \
+	sh -c "nft list set ip fcapsule relayed | grep -q 'type ipv4_addr' && ! nft list set ip fcapsule relayed | grep -q elements"
 t_check "napt lists nothing yet" test "$($FC napt | wc -l)" = 1
 
 # --- namespaces: public client (192.0.2.20), app behind the bridge

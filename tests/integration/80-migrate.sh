@@ -8,7 +8,7 @@
 # and one kept-alive connection: no request fails, the kept connection is
 # the same one throughout, the app's request counter goes on, ps shows it
 # where it runs.  While web is on b, a forwards its public port over the
-# overlay (napt ls shows it, @snat holds the address), b's own public
+# overlay (napt ls shows it, @relayed holds the address), b's own public
 # address reaches it too; back on a, web's own entry replaces the
 # forwarded one.  A sender with the wrong key is refused; a receiver
 # killed mid-migration leaves the app running on its source and nothing
@@ -55,7 +55,7 @@ gone() {
 	! $FC ps | grep -qE ' web ' && ! xl list web >/dev/null 2>&1
 }
 in_snat() {
-	nft list set ip fcapsule snat | grep -qF "$1"
+	nft list set ip fcapsule relayed | grep -qF "$1"
 }
 # more_kept N: wait until the kept connection has more than N answers.
 more_kept() {
@@ -139,7 +139,7 @@ PY
 		sh -c "$FC napt ls | grep -Eq '^tcp +$PUB:80 +$addr:80 +fwd web -> $FC_PEER\$'"
 	t_check "napt ls --json says where web runs" \
 		sh -c "$FC napt ls --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [(e[\"public_port\"],e[\"addr\"],e[\"id\"],e[\"forwarded_to\"]) for e in d]==[(80,\"$addr\",0,\"$FC_PEER\")], d'"
-	t_check "web's address is in a's @snat" in_snat "$addr"
+	t_check "web's address is in a's @relayed" in_snat "$addr"
 	t_check "a new connection to $PUB reaches web on b" \
 		sh -c "ip netns exec pubc curl -sf -m 30 http://$PUB/ | grep -q 'httpd on web'"
 	t_check "the kept connection answers after a -> b" more_kept "$(grep -c '^KEPT' /tmp/kept.out)"
@@ -148,7 +148,7 @@ PY
 	t_check "web is back on a" on_app
 	t_check "web's own entry replaces the forwarded one" \
 		sh -c "for i in \$(seq 100); do $FC napt ls | grep -Eq '^tcp +$PUB:80 +$addr:80 +[0-9]+ +web\$' && exit 0; sleep 0.2; done; $FC napt ls; exit 1"
-	t_check "nothing is forwarded, @snat is empty" sh -c "! $FC napt ls | grep -q fwd && ! nft list set ip fcapsule snat | grep -qF '$addr'"
+	t_check "nothing is forwarded, @relayed is empty" sh -c "! $FC napt ls | grep -q fwd && ! nft list set ip fcapsule relayed | grep -qF '$addr'"
 	t_check "the kept connection answers after b -> a" more_kept "$(grep -c '^KEPT' /tmp/kept.out)"
 	sleep 2
 	touch /tmp/client.stop
@@ -205,8 +205,8 @@ else
 		sh -c "for i in \$(seq 50); do $FC napt | grep -Eq ':80 +$addr:80' && exit 0; sleep 0.2; done; exit 1"
 	t_check "web keeps its home gateway (a's bridge)" \
 		t_wait_console web '^FC-NET-UP .* gw 198\.18\.1\.1 ' 30
-	t_check "b masquerades what its NAPT sends to the guest (@snat)" in_snat "$addr"
-	nft list set ip fcapsule snat | grep -F "$addr" | sed 's/^/# /'
+	t_check "b masquerades what its NAPT sends to the guest (@relayed)" in_snat "$addr"
+	nft list set ip fcapsule relayed | grep -F "$addr" | sed 's/^/# /'
 	t_check "b's public address reaches web too" \
 		sh -c "ip netns exec pubc curl -sf -m 30 http://$PUB/ | grep -q 'httpd on web'"
 	sleep 2
@@ -214,8 +214,8 @@ else
 	t_check "migrate web back to a" sh -c "$FC migrate web $FC_PEER >/tmp/mig2.out 2>/tmp/mig2.err"
 	echo "# b->a in $((SECONDS - t0)) s: $(cat /tmp/mig2.err)"
 	t_check "web is gone from b" gone
-	t_check "b forwards nothing (a is web's home) and its @snat is empty" \
-		sh -c "! $FC napt ls | grep -q fwd && ! nft list set ip fcapsule snat | grep -qF '$addr'"
+	t_check "b forwards nothing (a is web's home) and its @relayed is empty" \
+		sh -c "! $FC napt ls | grep -q fwd && ! nft list set ip fcapsule relayed | grep -qF '$addr'"
 	p_send back
 
 	p_recv badkey 300 >/dev/null

@@ -204,7 +204,7 @@ struct snat_walk {
 	int n, ok;
 };
 
-/* oifname fcbr0 ip daddr @snat ct status dnat masquerade */
+/* oifname fcbr0 ip daddr @relayed ct status dnat masquerade */
 static int snat_expr_cb(struct nftnl_expr *e, void *data)
 {
 	struct snat_walk *w = data;
@@ -221,7 +221,7 @@ static int snat_expr_cb(struct nftnl_expr *e, void *data)
 	     nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN) != 4))
 		w->ok = 0;
 	if (!strcmp(name, "lookup") &&
-	    (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET), "snat") ||
+	    (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET), "relayed") ||
 	     nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG)))
 		w->ok = 0;
 	if (!strcmp(name, "ct") &&
@@ -296,10 +296,10 @@ static void test_init(void)
 	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE), (7 << 6) | 13);
 	nftnl_set_free(s);
 
-	/* snat: a plain set of addresses */
+	/* relayed: a plain set of addresses */
 	s = nftnl_set_alloc();
 	CHECK_EQ_INT(nftnl_set_nlmsg_parse(m[4], s), 0);
-	CHECK_EQ_STR(nftnl_set_get_str(s, NFTNL_SET_NAME), "snat");
+	CHECK_EQ_STR(nftnl_set_get_str(s, NFTNL_SET_NAME), "relayed");
 	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_FLAGS), 0);
 	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN), 4);
 	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), 7);
@@ -320,7 +320,7 @@ static void test_init(void)
 	CHECK(w.ok);
 	nftnl_rule_free(r);
 
-	/* postrouting: masquerade out, then the snat set's masquerade */
+	/* postrouting: masquerade out, then the relayed set's masquerade */
 	r = nftnl_rule_alloc();
 	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[15], r), 0);
 	CHECK_EQ_STR(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), "postrouting");
@@ -646,7 +646,7 @@ static void test_forward(void)
 	CHECK_EQ_INT(m[2]->nlmsg_type, NFT(NFT_MSG_NEWSETELEM));
 	CHECK_EQ_INT(m[3]->nlmsg_type, NFT(NFT_MSG_NEWSETELEM));
 	CHECK(m[2]->nlmsg_flags & NLM_F_EXCL);
-	/* the address may be in snat already (a guest leaving home) */
+	/* the address may be in relayed already (a guest leaving home) */
 	CHECK(!(m[3]->nlmsg_flags & NLM_F_EXCL));
 
 	/* one element, which libnftnl's parser reads back (test_del) */
@@ -667,7 +667,7 @@ static void test_forward(void)
 	s = nftnl_set_alloc();
 	memset(&sn, 0, sizeof(sn));
 	CHECK_EQ_INT(nftnl_set_elems_nlmsg_parse(m[3], s), 0);
-	CHECK_EQ_STR(nftnl_set_get_str(s, NFTNL_SET_NAME), "snat");
+	CHECK_EQ_STR(nftnl_set_get_str(s, NFTNL_SET_NAME), "relayed");
 	nftnl_set_elem_foreach(s, snat_elem_cb, &sn);
 	CHECK_EQ_INT(sn.addr, e[0].addr);
 	CHECK_EQ_INT(sn.fwd, peer);
@@ -687,7 +687,7 @@ static void test_forward(void)
 	CHECK_EQ_INT(fc_napt_build_forward(buf, sizeof(buf), 1, e, 1, 0, &len),
 		     -EINVAL);
 
-	/* a guest's snat element: add and delete */
+	/* a guest's relayed element: add and delete */
 	memset(&sn, 0, sizeof(sn));
 	sn.addr = e[0].addr;
 	sn.home = peer;

@@ -71,6 +71,7 @@ int main_fork(int argc, char **argv);
 /* Migration between instances and their overlay (migrate.c, overlay.c). */
 int main_migrate(int argc, char **argv);
 int main_migrate_receive(int argc, char **argv);
+int fc_mig_notify_ended(uint32_t home, uint32_t addr, const char *name);
 int fc_overlay_cmd(int argc, char **argv);
 
 /*
@@ -289,7 +290,7 @@ int fc_napt_build_snat(void *buf, size_t len, uint32_t seq, int add,
 int fc_napt_forward_app(uint32_t domid, uint32_t fwd);
 int fc_napt_snat_add(const struct fc_napt_entry *e);
 int fc_napt_snat_del(uint32_t addr);
-int fc_napt_unforward(uint32_t addr);
+int fc_napt_unforward(uint32_t addr, uint32_t fwd);
 int fc_napt_snat_list(struct fc_napt_entry **out, int *n);
 int fc_napt_snat_elem_parse(struct nftnl_set_elem *el, struct fc_napt_entry *e);
 int fc_napt_list(struct fc_napt_entry **out, int *n);

@@ -622,6 +622,7 @@ struct fc_mig_in {
 	char name[FC_VMNAME_MAX];
 	uint32_t addr; /* network order, 0: no vif */
 	uint32_t gw;   /* its gateway, 0: ours */
+	int ended;     /* not a migration: the app VM ended where it ran */
 	char *json;
 };
 
@@ -647,6 +648,8 @@ static int fc_mig_parse_header(char *hdr, size_t len, struct fc_mig_in *in)
 		else if (!strncmp(line, "gw=", 3) && strcmp(line + 3, "-") &&
 			 inet_pton(AF_INET, line + 3, &a) == 1)
 			in->gw = a.s_addr;
+		else if (!strcmp(line, "ended=1"))
+			in->ended = 1;
 	}
 	return fc_name_valid(in->name) ? 0 : -EPROTO;
 }
@@ -760,6 +763,24 @@ static void fc_mig_tell(int report, const char *fmt, const char *name,
 		fc_mig_write(report, line, (size_t)n);
 }
 
+/*
+ * An app VM that had left us for @peer ended there: the ports we forward
+ * to it over the overlay (to @peer only) are unmapped.
+ */
+static void fc_mig_ended(const struct fc_mig_in *in, const char *peer)
+{
+	struct in_addr p = { 0 };
+	int ret;
+
+	if (!in->addr || inet_pton(AF_INET, peer, &p) != 1)
+		return;
+	ret = fc_napt_unforward(in->addr, p.s_addr);
+	printf("migrate-receive: %s: %s ended there: %d forwarded port(s) "
+	       "unmapped%s%s\n",
+	       peer, in->name, ret < 0 ? 0 : ret, ret < 0 ? ": " : "",
+	       ret < 0 ? strerror(-ret) : "");
+}
+
 /* One incoming migration, in a process of its own.  Exit status 0: ok. */
 static int fc_mig_receive_one(int fd, const struct fc_mig_key *key,
 			      const char *peer, int report)
@@ -794,6 +815,13 @@ static int fc_mig_receive_one(int fd, const struct fc_mig_key *key,
 	ret = fc_mig_parse_header(hdr, hlen, &in);
 	if (ret)
 		goto out_refuse;
+	if (in.ended) {
+		fc_mig_ended(&in, peer);
+		fc_mig_mac(key, "fcmig1 receiver", nc, ns, NULL, 0, mac);
+		if (!fc_mig_send_msg(fd, FC_MIG_READY, 0))
+			fc_mig_write(fd, mac, sizeof(mac));
+		goto out_free;
+	}
 	ret = fc_mig_xl_open(&x, 0) ? -EIO : 0;
 	if (ret)
 		goto out_refuse;
@@ -1073,6 +1101,39 @@ int main_migrate_receive(int argc, char **argv)
 	ret = FC_EXIT_OK;
 out_listen:
 	close(lfd);
+out_key:
+	OPENSSL_cleanse(&key, sizeof(key));
+	return ret;
+}
+
+/*
+ * Tell Dom0 @home that the app VM @name (@addr), migrated here from it,
+ * ended here: the migration handshake with "ended=1" in its header, and
+ * no stream.  0 once the receiver proved it holds the key.
+ */
+int fc_mig_notify_ended(uint32_t home, uint32_t addr, const char *name)
+{
+	char h[INET_ADDRSTRLEN], a[INET_ADDRSTRLEN], port[16], *hdr = NULL;
+	struct fc_mig_key key;
+	int fd, n, ret;
+
+	if (fc_mig_key_load(fc_mig_key_path(NULL), &key))
+		return -ENOKEY;
+	inet_ntop(AF_INET, &home, h, sizeof(h));
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	n = asprintf(&hdr, "name=%s\naddr=%s\nended=1\n\n{}", name, a);
+	ret = -ENOMEM;
+	if (n < 0)
+		goto out_key;
+	snprintf(port, sizeof(port), "%d", FC_MIG_PORT);
+	fd = fc_mig_connect(h, port);
+	ret = fd;
+	if (fd < 0)
+		goto out_free;
+	ret = fc_mig_client_auth(fd, &key, hdr, (size_t)n + 1);
+	close(fd);
+out_free:
+	free(hdr);
 out_key:
 	OPENSSL_cleanse(&key, sizeof(key));
 	return ret;

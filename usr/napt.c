@@ -1733,10 +1733,10 @@ out:
 
 /*
  * The app VM at @addr is no longer away (it came back, or ended where it
- * ran): its forwarded elements and its relayed element go.  Returns how many
- * forwarded elements there were.
+ * ran): its forwarded elements (to Dom0 @fwd, or to any if 0) and its
+ * relayed element go.  Returns how many forwarded elements there were.
  */
-int fc_napt_unforward(uint32_t addr)
+int fc_napt_unforward(uint32_t addr, uint32_t fwd)
 {
 	struct fc_napt_entry *e = NULL;
 	int i, k = 0, n = 0, ret;
@@ -1745,10 +1745,10 @@ int fc_napt_unforward(uint32_t addr)
 	if (ret)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (e[i].fwd && e[i].addr == addr)
+		if (e[i].fwd && e[i].addr == addr && (!fwd || e[i].fwd == fwd))
 			e[k++] = e[i];
-	ret = fc_napt_del_present(e, k);
-	if (ret >= 0) {
+	ret = fwd && !k ? 0 : fc_napt_del_present(e, k);
+	if (ret >= 0 && (k || !fwd)) {
 		int r = fc_napt_snat_del(addr);
 
 		if (r)

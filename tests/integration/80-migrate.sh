@@ -12,7 +12,8 @@
 # address reaches it too; back on a, web's own entry replaces the
 # forwarded one.  A sender with the wrong key is refused; a receiver
 # killed mid-migration leaves the app running on its source and nothing
-# on the destination.
+# on the destination.  Migrated to b once more and killed there, web is
+# unmapped on a too (b tells a).
 . tests/integration/lib.sh
 . tests/integration/pair.sh
 FC=$BUILD/usr/fcapsule
@@ -54,7 +55,7 @@ on_app() {
 gone() {
 	! $FC ps | grep -qE ' web ' && ! xl list web >/dev/null 2>&1
 }
-in_snat() {
+in_relayed() {
 	nft list set ip fcapsule relayed | grep -qF "$1"
 }
 # more_kept N: wait until the kept connection has more than N answers.
@@ -139,7 +140,7 @@ PY
 		sh -c "$FC napt ls | grep -Eq '^tcp +$PUB:80 +$addr:80 +fwd web -> $FC_PEER\$'"
 	t_check "napt ls --json says where web runs" \
 		sh -c "$FC napt ls --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [(e[\"public_port\"],e[\"addr\"],e[\"id\"],e[\"forwarded_to\"]) for e in d]==[(80,\"$addr\",0,\"$FC_PEER\")], d'"
-	t_check "web's address is in a's @relayed" in_snat "$addr"
+	t_check "web's address is in a's @relayed" in_relayed "$addr"
 	t_check "a new connection to $PUB reaches web on b" \
 		sh -c "ip netns exec pubc curl -sf -m 30 http://$PUB/ | grep -q 'httpd on web'"
 	t_check "the kept connection answers after a -> b" more_kept "$(grep -c '^KEPT' /tmp/kept.out)"
@@ -191,7 +192,15 @@ PY
 		sh -c "curl -sf -m 30 http://$addr/ | grep -q 'request #$((last + 1))'"
 	p_send killed
 	p_recv done 120 >/dev/null
-	xl destroy web
+
+	# web ends away from home: b tells a, whose forward goes.
+	t_check "migrate web to b once more" sh -c "$FC migrate web $FC_PEER >/tmp/mig3.out 2>/tmp/mig3.err"
+	t_check "a forwards port 80 to b again" sh -c "$FC napt ls | grep -q 'fwd web -> $FC_PEER'"
+	p_send moved3
+	p_recv web-ended 300 >/dev/null
+	t_check "web ended on b: a's forwarded entry and @relayed element are gone" \
+		sh -c "for i in \$(seq 100); do ! $FC napt ls | grep -q ':80 ' && ! nft list set ip fcapsule relayed | grep -qF $addr && exit 0; sleep 0.2; done; $FC napt ls; exit 1"
+	t_check "the receiver logged it" grep -q 'web ended there: 1 forwarded' /tmp/recv.log
 else
 	addr=$(p_recv addr 300)
 	t_check "b reaches web ($addr) through the overlay" \
@@ -205,7 +214,7 @@ else
 		sh -c "for i in \$(seq 50); do $FC napt | grep -Eq ':80 +$addr:80' && exit 0; sleep 0.2; done; exit 1"
 	t_check "web keeps its home gateway (a's bridge)" \
 		t_wait_console web '^FC-NET-UP .* gw 198\.18\.1\.1 ' 30
-	t_check "b masquerades what its NAPT sends to the guest (@relayed)" in_snat "$addr"
+	t_check "b masquerades what its NAPT sends to the guest (@relayed)" in_relayed "$addr"
 	nft list set ip fcapsule relayed | grep -F "$addr" | sed 's/^/# /'
 	t_check "b's public address reaches web too" \
 		sh -c "ip netns exec pubc curl -sf -m 30 http://$PUB/ | grep -q 'httpd on web'"
@@ -244,6 +253,12 @@ else
 		sh -c "for i in \$(seq 100); do ! xl list web >/dev/null 2>&1 && ! $FC ps | grep -q ' web ' && exit 0; sleep 0.2; done; xl list; exit 1"
 	t_check "the address is free on b" sh -c "! $FC net show $addr >/dev/null 2>&1"
 	p_send done
+
+	p_recv moved3 300 >/dev/null
+	t_check "web runs on b again" on_app
+	t_check "kill web on b" $FC kill web
+	t_check "b's @relayed element for it is gone" sh -c "! nft list set ip fcapsule relayed | grep -qF $addr"
+	p_send web-ended
 fi
 cp /tmp/recv.log /tmp/mig*.err /tmp/client.out /tmp/pub.out /tmp/kept.out "$FC_JOB_OUT/" 2>/dev/null
 echo "# receiver log:"

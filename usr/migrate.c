@@ -906,6 +906,20 @@ out_free:
 	return ret ? 1 : 0;
 }
 
+/* The relayed element of a guest at @addr, if the identity step made it. */
+static void fc_mig_drop_guest(uint32_t addr)
+{
+	struct fc_napt_entry *e = NULL;
+	int i, n = 0;
+
+	if (fc_napt_snat_list(&e, &n))
+		return;
+	for (i = 0; i < n; i++)
+		if (e[i].addr == addr && e[i].home)
+			fc_napt_snat_del(addr);
+	free(e);
+}
+
 /*
  * A receiver killed mid-migration leaves what it had made: its reports
  * say what that was (the address taken, the domain built), and what was
@@ -942,8 +956,10 @@ static void fc_mig_undo(const char *reports)
 		fc_xl_destroy(&x, domid);
 		fc_devnode_remove(x.xs, domid);
 	}
-	if (addr)
+	if (addr) {
+		fc_mig_drop_guest(addr);
 		fc_net_addr_release(addr);
+	}
 	fc_xl_close(&x);
 }
 

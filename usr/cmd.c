@@ -60,7 +60,7 @@ const struct fc_cmd fc_cmds[] = {
 	  "run the OS server: answer the module's events on /dev/fcapsule "
 	  "(--status: its state and the module's event queue)" },
 	{ "napt", main_napt,
-	  "[--json]\nadd PORT ADDR:PORT [--dom ID [--name N]]\ndel PORT | "
+	  "[ls] [--json]\nadd PORT ADDR:PORT [--dom ID [--name N]]\ndel PORT | "
 	  "--dom ID",
 	  "list, add or remove public port mappings (NAPT to app VMs)" },
 	{ "net", main_net,

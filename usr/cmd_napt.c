@@ -129,6 +129,10 @@ static int fc_napt_cmd_del(int argc, char **argv)
 
 int main_napt(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "ls")) {
+		argc--; /* ls is the listing, as without a subcommand */
+		argv++;
+	}
 	if (argc == 1)
 		return fc_napt_cmd_list(0);
 	if (argc == 2 && !strcmp(argv[1], "--json"))

@@ -5,6 +5,7 @@
  * the frontend and backend directories, frontend owned by the domU with
  * read for Dom0, backend owned by Dom0 with read for the domU.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,12 +38,37 @@ static int fc_xs_str(struct xs_handle *xs, xs_transaction_t t, const char *dir,
 /* data/fc-net: the app VM's address, prefix and gateway (docs/net.md). */
 int fc_devnode_set_net(struct xs_handle *xs, uint32_t domid, uint32_t addr)
 {
+	return fc_devnode_set_net_gw(xs, domid, addr, 0);
+}
+
+/* ... with gateway @gw (0: this Dom0's bridge address). */
+int fc_devnode_set_net_gw(struct xs_handle *xs, uint32_t domid, uint32_t addr,
+			  uint32_t gw)
+{
 	char path[64], val[64];
 
-	if (fc_net_guest_config(addr, val, sizeof(val)))
+	if (fc_net_guest_config_gw(addr, gw, val, sizeof(val)))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/local/domain/%u/data/fc-net", domid);
 	return xs_write(xs, XBT_NULL, path, val, strlen(val)) ? 0 : -errno;
+}
+
+/* The gateway data/fc-net gives @domid (network order), 0 if none. */
+uint32_t fc_devnode_gateway(struct xs_handle *xs, uint32_t domid)
+{
+	char path[64], *v, *sp;
+	struct in_addr a = { 0 };
+	unsigned int n;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/data/fc-net", domid);
+	v = xs_read(xs, XBT_NULL, path, &n);
+	if (!v)
+		return 0;
+	sp = strchr(v, ' ');
+	if (!sp || inet_pton(AF_INET, sp + 1, &a) != 1)
+		a.s_addr = 0;
+	free(v);
+	return a.s_addr;
 }
 
 int fc_devnode_add(struct xs_handle *xs, uint32_t domid, uint32_t parent)

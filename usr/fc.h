@@ -71,6 +71,7 @@ int main_fork(int argc, char **argv);
 /* Migration between instances and their overlay (migrate.c, overlay.c). */
 int main_migrate(int argc, char **argv);
 int main_migrate_receive(int argc, char **argv);
+int fc_mig_notify_ended(uint32_t home, uint32_t addr, const char *name);
 int fc_overlay_cmd(int argc, char **argv);
 
 /*
@@ -204,10 +205,12 @@ int fc_ps_cmp(const void *a, const void *b);
 
 /* ---- NAPT following listen() and app VM networking (napt.c, net.c,
  * listen.c, cmd_napt.c) ---- */
-#define FC_NAPT_TABLE	      "fcapsule" /* table ip fcapsule */
-#define FC_NAPT_MAP	      "ports"	 /* tcp dport : addr . port */
-#define FC_NAPT_POOL_MAP      "pools"	 /* tcp dport . slot : addr . port */
-#define FC_NAPT_POOL_SLOTS    60	 /* 1..6, 10, 12 members share evenly */
+#define FC_NAPT_TABLE	   "fcapsule" /* table ip fcapsule */
+#define FC_NAPT_MAP	   "ports"    /* tcp dport : addr . port */
+#define FC_NAPT_POOL_MAP   "pools"    /* tcp dport . slot : addr . port */
+#define FC_NAPT_POOL_SLOTS 60	      /* 1..6, 10, 12 members share evenly */
+#define FC_NAPT_SNAT_SET \
+	"relayed" /* app VM addresses: DNAT'd flows masqueraded */
 #define FC_NAPT_CHAIN_PRE     "prerouting"
 #define FC_NAPT_CHAIN_OUT     "output"
 #define FC_NAPT_CHAIN_POST    "postrouting"
@@ -234,6 +237,10 @@ struct fc_napt_entry {
 	char name[FC_VMNAME_MAX];
 	uint8_t pool;  /* a member of the port's pool (pools map) */
 	uint16_t slot; /* its slot there */
+	uint32_t
+		fwd; /* the app VM runs on that Dom0 (network order), 0: here */
+	uint32_t
+		home; /* relayed only: a guest whose home instance is that Dom0 */
 };
 
 /* How a public port is mapped. */
@@ -275,6 +282,17 @@ int fc_napt_del_app(uint32_t domid, uint64_t app_id);
 int fc_napt_set_port(uint16_t port, int from, const struct fc_napt_entry *to,
 		     int n);
 int fc_napt_remove(const struct fc_napt_entry *gone, int n);
+int fc_napt_build_forward(void *buf, size_t len, uint32_t seq,
+			  const struct fc_napt_entry *e, int n, uint32_t fwd,
+			  size_t *out_len);
+int fc_napt_build_snat(void *buf, size_t len, uint32_t seq, int add,
+		       const struct fc_napt_entry *e, size_t *out_len);
+int fc_napt_forward_app(uint32_t domid, uint32_t fwd);
+int fc_napt_snat_add(const struct fc_napt_entry *e);
+int fc_napt_snat_del(uint32_t addr);
+int fc_napt_unforward(uint32_t addr, uint32_t fwd);
+int fc_napt_snat_list(struct fc_napt_entry **out, int *n);
+int fc_napt_snat_elem_parse(struct nftnl_set_elem *el, struct fc_napt_entry *e);
 int fc_napt_list(struct fc_napt_entry **out, int *n);
 
 /* Dom0 networking for app VMs (net.c). */
@@ -293,6 +311,8 @@ int fc_net_addr_of_dom(uint32_t domid, uint32_t *addr, char *name, size_t len);
 int fc_net_addr_owner(uint32_t addr, uint32_t *domid, char *name, size_t len);
 void fc_net_mac(uint32_t addr, char *buf, size_t len);
 int fc_net_guest_config(uint32_t addr, char *buf, size_t len);
+int fc_net_guest_config_gw(uint32_t addr, uint32_t gw, char *buf, size_t len);
+uint32_t fc_net_gateway(void);
 int fc_net_vif_attach(const char *ifname, const char *bridge);
 
 /* LISTEN/UNLISTEN/disconnect in the OS server (listen.c). */

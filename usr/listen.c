@@ -178,6 +178,41 @@ out:
 	return ret;
 }
 
+/*
+ * @e's port is taken by a forwarded element to @e's own address and port:
+ * the app VM came back to this instance and listens again here.  Its
+ * local element replaces the forwarded one in one transaction, and its
+ * address leaves relayed once nothing forwards to it.  Returns 0,
+ * -EADDRINUSE (not a forward of this app VM) or another errno.
+ */
+static int fc_listen_reclaim(const struct fc_napt_entry *e)
+{
+	struct fc_napt_entry *all = NULL;
+	int i, first, cnt, n = 0, others = 0, ret;
+
+	ret = fc_napt_list(&all, &n);
+	if (ret)
+		goto out;
+	ret = -EADDRINUSE;
+	if (fc_napt_port_members(all, n, e->port, &first, &cnt) !=
+		    FC_NAPT_SINGLE ||
+	    !all[first].fwd || all[first].addr != e->addr ||
+	    all[first].aport != e->aport)
+		goto out;
+	ret = fc_napt_set_port(e->port, FC_NAPT_SINGLE, e, 1);
+	if (ret)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (i != first && all[i].fwd && all[i].addr == e->addr)
+			others++;
+	if (!others)
+		fc_napt_snat_del(e->addr);
+	printf("dom%u is back: port %u is its own again\n", e->domid, e->port);
+out:
+	free(all);
+	return ret;
+}
+
 static int fc_listen_add(const struct fc_event *ev,
 			 const struct fc_listen_req *req,
 			 struct fc_listen_rsp *rsp)
@@ -199,6 +234,8 @@ static int fc_listen_add(const struct fc_event *ev,
 	/* another process may change the port between our two steps */
 	for (tries = 0; tries < 3; tries++) {
 		ret = fc_napt_add_entry(&e);
+		if (ret == -EADDRINUSE)
+			ret = fc_listen_reclaim(&e);
 		if (ret == -EADDRINUSE)
 			ret = fc_listen_join(&e);
 		if (ret != -ENOENT)

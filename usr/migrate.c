@@ -289,13 +289,16 @@ static int fc_mig_connect(const char *host, const char *port)
 	return fd;
 }
 
-/* "name=..\naddr=..\n\n<libxl config JSON>" */
+/*
+ * "name=..\naddr=..\ngw=..\n\n<libxl config JSON>": gw is the gateway the
+ * app VM has (its home instance's bridge address), which it keeps.
+ */
 static char *fc_mig_header(struct fc_xl *x, uint32_t domid, size_t *len)
 {
 	char name[FC_VMNAME_MAX] = "", addr[INET_ADDRSTRLEN] = "-", *json, *nm,
-	     *hdr = NULL;
+	     *hdr = NULL, gw[INET_ADDRSTRLEN] = "-";
 	libxl_domain_config cfg;
-	uint32_t a;
+	uint32_t a, g;
 	int n;
 
 	libxl_domain_config_init(&cfg);
@@ -309,7 +312,11 @@ static char *fc_mig_header(struct fc_xl *x, uint32_t domid, size_t *len)
 	free(nm);
 	if (cfg.num_nics && !fc_net_addr_of_dom(domid, &a, NULL, 0))
 		inet_ntop(AF_INET, &a, addr, sizeof(addr));
-	n = asprintf(&hdr, "name=%s\naddr=%s\n\n%s", name, addr, json);
+	g = cfg.num_nics ? fc_devnode_gateway(x->xs, domid) : 0;
+	if (g)
+		inet_ntop(AF_INET, &g, gw, sizeof(gw));
+	n = asprintf(&hdr, "name=%s\naddr=%s\ngw=%s\n\n%s", name, addr, gw,
+		     json);
 	free(json);
 	if (n < 0)
 		hdr = NULL;
@@ -376,6 +383,30 @@ static int fc_mig_suspended(struct fc_xl *x, uint32_t domid)
 	return ret;
 }
 
+/*
+ * The app VM now runs on @peer.  If this is its home instance (it has our
+ * bridge address as its gateway), its public ports stay here, forwarded
+ * over the overlay; a guest leaving takes its masquerade with it.
+ */
+static void fc_mig_forward(struct fc_xl *x, uint32_t domid, uint32_t peer)
+{
+	uint32_t addr;
+	int ret;
+
+	if (fc_net_addr_of_dom(domid, &addr, NULL, 0))
+		return;
+	if (fc_devnode_gateway(x->xs, domid) != fc_net_gateway()) {
+		fc_napt_snat_del(addr);
+		return;
+	}
+	ret = peer ? fc_napt_forward_app(domid, peer) : -EINVAL;
+	if (ret < 0)
+		fprintf(stderr,
+			"fcapsule migrate: its public ports are not forwarded: "
+			"%s\n",
+			strerror(-ret));
+}
+
 /* Destroy the source's copy and everything the OS server held for it. */
 static void fc_mig_forget_source(struct fc_xl *x, uint32_t domid)
 {
@@ -384,6 +415,18 @@ static void fc_mig_forget_source(struct fc_xl *x, uint32_t domid)
 	fc_napt_del_app(domid, 0);
 	fc_net_addr_release_dom(domid);
 	fc_exit_rec_remove(domid);
+}
+
+/* The destination Dom0's IPv4 address (network order), 0 if not IPv4. */
+static uint32_t fc_mig_peer_addr(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) ||
+	    ss.ss_family != AF_INET)
+		return 0;
+	return ((struct sockaddr_in *)&ss)->sin_addr.s_addr;
 }
 
 static int fc_migrate(struct fc_xl *x, const struct fc_mig_opts *o,
@@ -457,6 +500,7 @@ static int fc_migrate(struct fc_xl *x, const struct fc_mig_opts *o,
 		ret = -EINPROGRESS;
 		goto out_close;
 	}
+	fc_mig_forward(x, o->domid, fc_mig_peer_addr(fd));
 	fc_mig_forget_source(x, o->domid);
 	goto out_close;
 
@@ -577,6 +621,8 @@ out_close:
 struct fc_mig_in {
 	char name[FC_VMNAME_MAX];
 	uint32_t addr; /* network order, 0: no vif */
+	uint32_t gw;   /* its gateway, 0: ours */
+	int ended;     /* not a migration: the app VM ended where it ran */
 	char *json;
 };
 
@@ -599,6 +645,11 @@ static int fc_mig_parse_header(char *hdr, size_t len, struct fc_mig_in *in)
 		else if (!strncmp(line, "addr=", 5) && strcmp(line + 5, "-") &&
 			 inet_pton(AF_INET, line + 5, &a) == 1)
 			in->addr = a.s_addr;
+		else if (!strncmp(line, "gw=", 3) && strcmp(line + 3, "-") &&
+			 inet_pton(AF_INET, line + 3, &a) == 1)
+			in->gw = a.s_addr;
+		else if (!strcmp(line, "ended=1"))
+			in->ended = 1;
 	}
 	return fc_name_valid(in->name) ? 0 : -EPROTO;
 }
@@ -645,16 +696,32 @@ static int fc_mig_server_auth(int fd, const struct fc_mig_key *key, char **hdr,
 	return 0;
 }
 
-/* The restored domain's identity here, while it is paused. */
+/*
+ * The restored domain's identity here, while it is paused.  It keeps its
+ * gateway; a guest (whose gateway is another instance's) has its address
+ * in relayed, so that what our NAPT sends it answers back through us.
+ */
 static int fc_mig_identity(struct fc_xl *x, uint32_t domid,
-			   const struct fc_mig_in *in)
+			   const struct fc_mig_in *in, const char *peer)
 {
+	struct fc_napt_entry g = { .addr = in->addr };
+	struct in_addr home = { 0 };
+
 	if (in->addr && fc_net_addr_bind(in->addr, domid))
 		return -EIO;
 	if (fc_devnode_add(x->xs, domid, 0))
 		return -EIO;
-	if (in->addr && fc_devnode_set_net(x->xs, domid, in->addr))
+	if (in->addr && fc_devnode_set_net_gw(x->xs, domid, in->addr, in->gw))
 		return -EIO;
+	if (in->addr && in->gw && in->gw != fc_net_gateway()) {
+		inet_pton(AF_INET, peer, &home);
+		g.home = home.s_addr;
+		snprintf(g.name, sizeof(g.name), "%s", in->name);
+		if (fc_napt_init() || fc_napt_snat_add(&g))
+			printf("migrate-receive: %s: no masquerade for the "
+			       "guest %s\n",
+			       peer, in->name);
+	}
 	fc_exit_rec_remove(domid); /* of an earlier domain with this id */
 	return 0;
 }
@@ -696,6 +763,24 @@ static void fc_mig_tell(int report, const char *fmt, const char *name,
 		fc_mig_write(report, line, (size_t)n);
 }
 
+/*
+ * An app VM that had left us for @peer ended there: the ports we forward
+ * to it over the overlay (to @peer only) are unmapped.
+ */
+static void fc_mig_ended(const struct fc_mig_in *in, const char *peer)
+{
+	struct in_addr p = { 0 };
+	int ret;
+
+	if (!in->addr || inet_pton(AF_INET, peer, &p) != 1)
+		return;
+	ret = fc_napt_unforward(in->addr, p.s_addr);
+	printf("migrate-receive: %s: %s ended there: %d forwarded port(s) "
+	       "unmapped%s%s\n",
+	       peer, in->name, ret < 0 ? 0 : ret, ret < 0 ? ": " : "",
+	       ret < 0 ? strerror(-ret) : "");
+}
+
 /* One incoming migration, in a process of its own.  Exit status 0: ok. */
 static int fc_mig_receive_one(int fd, const struct fc_mig_key *key,
 			      const char *peer, int report)
@@ -730,6 +815,13 @@ static int fc_mig_receive_one(int fd, const struct fc_mig_key *key,
 	ret = fc_mig_parse_header(hdr, hlen, &in);
 	if (ret)
 		goto out_refuse;
+	if (in.ended) {
+		fc_mig_ended(&in, peer);
+		fc_mig_mac(key, "fcmig1 receiver", nc, ns, NULL, 0, mac);
+		if (!fc_mig_send_msg(fd, FC_MIG_READY, 0))
+			fc_mig_write(fd, mac, sizeof(mac));
+		goto out_free;
+	}
 	ret = fc_mig_xl_open(&x, 0) ? -EIO : 0;
 	if (ret)
 		goto out_refuse;
@@ -764,7 +856,7 @@ static int fc_mig_receive_one(int fd, const struct fc_mig_key *key,
 	}
 	streaming = 0;
 	fc_mig_tell(report, "domain %s %u\n", in.name, domid);
-	ret = fc_mig_identity(&x, domid, &in);
+	ret = fc_mig_identity(&x, domid, &in, peer);
 	if (ret)
 		goto out_destroy;
 	/* Built and paused: the sender may now let its copy go. */
@@ -793,6 +885,8 @@ out_destroy:
 		fc_devnode_remove(x.xs, domid);
 		fc_net_addr_release_dom(domid);
 	}
+	if (in.addr && in.gw && in.gw != fc_net_gateway())
+		fc_napt_snat_del(in.addr); /* the guest's, if it was added */
 out_release:
 	if (in.addr)
 		fc_net_addr_release(in.addr);
@@ -810,6 +904,20 @@ out_free:
 	libxl_domain_restore_params_dispose(&params);
 	libxl_domain_config_dispose(&cfg);
 	return ret ? 1 : 0;
+}
+
+/* The relayed element of a guest at @addr, if the identity step made it. */
+static void fc_mig_drop_guest(uint32_t addr)
+{
+	struct fc_napt_entry *e = NULL;
+	int i, n = 0;
+
+	if (fc_napt_snat_list(&e, &n))
+		return;
+	for (i = 0; i < n; i++)
+		if (e[i].addr == addr && e[i].home)
+			fc_napt_snat_del(addr);
+	free(e);
 }
 
 /*
@@ -848,8 +956,10 @@ static void fc_mig_undo(const char *reports)
 		fc_xl_destroy(&x, domid);
 		fc_devnode_remove(x.xs, domid);
 	}
-	if (addr)
+	if (addr) {
+		fc_mig_drop_guest(addr);
 		fc_net_addr_release(addr);
+	}
 	fc_xl_close(&x);
 }
 
@@ -1007,6 +1117,39 @@ int main_migrate_receive(int argc, char **argv)
 	ret = FC_EXIT_OK;
 out_listen:
 	close(lfd);
+out_key:
+	OPENSSL_cleanse(&key, sizeof(key));
+	return ret;
+}
+
+/*
+ * Tell Dom0 @home that the app VM @name (@addr), migrated here from it,
+ * ended here: the migration handshake with "ended=1" in its header, and
+ * no stream.  0 once the receiver proved it holds the key.
+ */
+int fc_mig_notify_ended(uint32_t home, uint32_t addr, const char *name)
+{
+	char h[INET_ADDRSTRLEN], a[INET_ADDRSTRLEN], port[16], *hdr = NULL;
+	struct fc_mig_key key;
+	int fd, n, ret;
+
+	if (fc_mig_key_load(fc_mig_key_path(NULL), &key))
+		return -ENOKEY;
+	inet_ntop(AF_INET, &home, h, sizeof(h));
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	n = asprintf(&hdr, "name=%s\naddr=%s\nended=1\n\n{}", name, a);
+	ret = -ENOMEM;
+	if (n < 0)
+		goto out_key;
+	snprintf(port, sizeof(port), "%d", FC_MIG_PORT);
+	fd = fc_mig_connect(h, port);
+	ret = fd;
+	if (fd < 0)
+		goto out_free;
+	ret = fc_mig_client_auth(fd, &key, hdr, (size_t)n + 1);
+	close(fd);
+out_free:
+	free(hdr);
 out_key:
 	OPENSSL_cleanse(&key, sizeof(key));
 	return ret;

@@ -50,7 +50,9 @@
 #define FC_NFT_TYPE_MARK	  19
 #define FC_NAPT_SET_ID		  1
 #define FC_NAPT_POOL_SET_ID	  2
-#define FC_RTN_LOCAL		  2 /* fib daddr type local */
+#define FC_NAPT_SNAT_SET_ID	  3
+#define FC_CT_STATUS_DNAT	  (1u << 5) /* IPS_DST_NAT */
+#define FC_RTN_LOCAL		  2	    /* fib daddr type local */
 #define FC_PRI_NAT_DST		  (-100)
 #define FC_PRI_NAT_SRC		  100
 #define FC_NL_BUF		  16384 /* >= MNL_SOCKET_BUFFER_SIZE with 4K pages */
@@ -247,6 +249,58 @@ static int fc_rule_masq(struct nftnl_rule *r, const struct fc_napt_conf *conf)
 	return ret;
 }
 
+/*
+ * oifname BRIDGE ip daddr @relayed ct status dnat masquerade: a flow that
+ * NAPT sends to an app VM in the set leaves with the bridge's address,
+ * so that the app VM's answers come back here whichever Dom0 it runs on
+ * or has as its gateway (docs/migrate.md, "The public endpoint").
+ */
+static int fc_rule_snat(struct nftnl_rule *r, const struct fc_napt_conf *conf)
+{
+	uint32_t dnat = FC_CT_STATUS_DNAT, zero = 0;
+	char ifname[16] = { 0 };
+	struct nftnl_expr *e;
+	int ret;
+
+	snprintf(ifname, sizeof(ifname), "%s", conf->bridge);
+	ret = fc_add_expr(r, fc_expr_meta(NFT_META_OIFNAME));
+	if (!ret)
+		ret = fc_add_expr(
+			r, fc_expr_cmp(NFT_CMP_EQ, ifname, sizeof(ifname)));
+	if (!ret)
+		ret = fc_add_expr(
+			r, fc_expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 16, 4));
+	if (ret)
+		return ret;
+	e = nftnl_expr_alloc("lookup");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, FC_NAPT_SNAT_SET);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, FC_NAPT_SNAT_SET_ID);
+	nftnl_rule_add_expr(r, e);
+
+	e = nftnl_expr_alloc("ct");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	e = nftnl_expr_alloc("bitwise");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &dnat, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 4);
+	nftnl_rule_add_expr(r, e);
+	ret = fc_add_expr(r, fc_expr_cmp(NFT_CMP_NEQ, &zero, 4));
+	if (!ret)
+		ret = fc_add_expr(r, nftnl_expr_alloc("masq"));
+	return ret;
+}
+
 /* flush the chain: init rebuilds its rule, atomically, in the batch */
 static int fc_batch_flush(struct mnl_nlmsg_batch *b, uint32_t *seq,
 			  const char *chain)
@@ -300,7 +354,8 @@ enum {
 	FC_RULE_POOL_OUT,
 	FC_RULE_DNAT_PRE,
 	FC_RULE_DNAT_OUT,
-	FC_RULE_MASQ
+	FC_RULE_MASQ,
+	FC_RULE_SNAT
 };
 
 static int fc_batch_rule(struct mnl_nlmsg_batch *b, uint32_t *seq,
@@ -330,6 +385,9 @@ static int fc_batch_rule(struct mnl_nlmsg_batch *b, uint32_t *seq,
 			ret = fc_rule_dnat_map(
 				r, kind == FC_RULE_POOL_PRE ||
 					   kind == FC_RULE_POOL_OUT);
+		break;
+	case FC_RULE_SNAT:
+		ret = fc_rule_snat(r, conf);
 		break;
 	default:
 		ret = fc_rule_masq(r, conf);
@@ -382,6 +440,27 @@ static int fc_batch_map(struct mnl_nlmsg_batch *b, uint32_t *seq, int pool)
 	return fc_batch_next(b);
 }
 
+/* relayed: the app VM addresses whose NAPT flows are masqueraded */
+static int fc_batch_snat_set(struct mnl_nlmsg_batch *b, uint32_t *seq)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_SNAT_SET);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, FC_NAPT_SNAT_SET_ID);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, 0);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, FC_NFT_TYPE_IPADDR);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
+	nlh = fc_batch_hdr(b, NFT_MSG_NEWSET, NLM_F_CREATE, seq);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	return fc_batch_next(b);
+}
+
 static int fc_batch_table_and_maps(struct mnl_nlmsg_batch *b, uint32_t *seq)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
@@ -398,6 +477,8 @@ static int fc_batch_table_and_maps(struct mnl_nlmsg_batch *b, uint32_t *seq)
 		ret = fc_batch_map(b, seq, 0);
 	if (!ret)
 		ret = fc_batch_map(b, seq, 1);
+	if (!ret)
+		ret = fc_batch_snat_set(b, seq);
 out:
 	if (t)
 		nftnl_table_free(t);
@@ -424,9 +505,10 @@ static int fc_batch_close(struct mnl_nlmsg_batch *b, uint32_t *seq,
 }
 
 /*
- * The whole NAPT setup as one transaction: table, maps, three nat chains,
- * each flushed and given its rules (pools first, then ports, in the two
- * DNAT chains).  Elements of existing maps are kept, so a restarted
+ * The whole NAPT setup as one transaction: table, maps, the relayed set,
+ * three nat chains, each flushed and given its rules (pools first, then
+ * ports, in the two DNAT chains; masquerade out, then relayed, in
+ * postrouting).  Elements of existing maps are kept, so a restarted
  * server keeps its mappings.
  */
 int fc_napt_build_init(void *buf, size_t len, uint32_t seq,
@@ -464,6 +546,9 @@ int fc_napt_build_init(void *buf, size_t len, uint32_t seq,
 		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_POST, FC_RULE_MASQ,
 				    conf);
 	if (!ret)
+		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_POST, FC_RULE_SNAT,
+				    conf);
+	if (!ret)
 		ret = fc_batch_close(b, &seq, out_len);
 out:
 	if (b)
@@ -471,18 +556,42 @@ out:
 	return ret;
 }
 
-/* "dom=5 app=12 name=web": stored with the element, shown by nft too */
+/*
+ * "dom=5 app=12 name=web": stored with the element, shown by nft too.  A
+ * forwarded entry (the app VM runs on another instance) adds
+ * "fwd=PEER"; a relayed element of a guest adds "home=PEER".
+ */
 int fc_napt_comment_format(const struct fc_napt_entry *e, char *buf, size_t len)
 {
+	char fwd[32] = "", a[INET_ADDRSTRLEN];
 	int n;
 
+	if (e->fwd || e->home) {
+		inet_ntop(AF_INET, e->fwd ? &e->fwd : &e->home, a, sizeof(a));
+		snprintf(fwd, sizeof(fwd), " %s=%s", e->fwd ? "fwd" : "home",
+			 a);
+	}
 	if (e->name[0])
-		n = snprintf(buf, len, "dom=%u app=%" PRIu64 " name=%s",
-			     e->domid, e->app_id, e->name);
+		n = snprintf(buf, len, "dom=%u app=%" PRIu64 "%s name=%s",
+			     e->domid, e->app_id, fwd, e->name);
 	else
-		n = snprintf(buf, len, "dom=%u app=%" PRIu64, e->domid,
-			     e->app_id);
+		n = snprintf(buf, len, "dom=%u app=%" PRIu64 "%s", e->domid,
+			     e->app_id, fwd);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+static void fc_comment_addr(const char *s, const char *key, uint32_t *out)
+{
+	char a[INET_ADDRSTRLEN];
+	const char *p = strstr(s, key);
+	struct in_addr in;
+
+	if (!p)
+		return;
+	p += strlen(key);
+	snprintf(a, sizeof(a), "%.*s", (int)strcspn(p, " "), p);
+	if (inet_pton(AF_INET, a, &in) == 1)
+		*out = in.s_addr;
 }
 
 int fc_napt_comment_parse(const char *s, struct fc_napt_entry *e)
@@ -501,6 +610,8 @@ int fc_napt_comment_parse(const char *s, struct fc_napt_entry *e)
 	if (p)
 		snprintf(e->name, sizeof(e->name), "%.*s",
 			 (int)strcspn(p + 5, " "), p + 5);
+	fc_comment_addr(s, "fwd=", &e->fwd);
+	fc_comment_addr(s, "home=", &e->home);
 	return 0;
 }
 
@@ -524,7 +635,7 @@ static struct nftnl_set_elem *fc_elem_new(const struct fc_napt_entry *e,
 	memcpy(data, &e->addr, 4);
 	memcpy(data + 4, &aport, 2);
 	nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, data, sizeof(data));
-	if (!e->domid && !e->app_id && !e->name[0])
+	if (!e->domid && !e->app_id && !e->name[0] && !e->fwd)
 		return el;
 	ud = nftnl_udata_buf_alloc(sizeof(comment) + 8);
 	if (!ud || fc_napt_comment_format(e, comment, sizeof(comment)) ||
@@ -690,6 +801,132 @@ out:
 	return ret;
 }
 
+/* An element of relayed: the app VM's address, its owner in the comment. */
+static struct nftnl_set_elem *fc_snat_elem_new(const struct fc_napt_entry *e,
+					       int with_comment)
+{
+	struct nftnl_set_elem *el = nftnl_set_elem_alloc();
+	char comment[FC_NAPT_COMMENT_MAX];
+	struct fc_napt_entry owner = *e;
+	struct nftnl_udata_buf *ud;
+
+	if (!el)
+		return NULL;
+	nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, &e->addr, 4);
+	if (!with_comment)
+		return el;
+	owner.domid = 0;
+	owner.app_id = 0;
+	ud = nftnl_udata_buf_alloc(sizeof(comment) + 8);
+	if (!ud || fc_napt_comment_format(&owner, comment, sizeof(comment)) ||
+	    !nftnl_udata_put_strz(ud, FC_NFT_UDATA_ELEM_COMMENT, comment)) {
+		if (ud)
+			nftnl_udata_buf_free(ud);
+		nftnl_set_elem_free(el);
+		return NULL;
+	}
+	nftnl_set_elem_set(el, NFTNL_SET_ELEM_USERDATA,
+			   nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	return el;
+}
+
+/*
+ * Add (without NLM_F_EXCL: an address already there stays, as both a
+ * forward and a guest need the same masquerade) or delete @e->addr in
+ * relayed.
+ */
+static int fc_batch_snat(struct mnl_nlmsg_batch *b, uint32_t *seq, int add,
+			 const struct fc_napt_entry *e)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elem *el;
+	struct nlmsghdr *nlh;
+	int ret = -ENOMEM;
+
+	if (!s)
+		goto out;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_SNAT_SET);
+	el = fc_snat_elem_new(e, add);
+	if (!el)
+		goto out;
+	nftnl_set_elem_add(s, el);
+	if (add)
+		nlh = fc_batch_hdr(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, seq);
+	else
+		nlh = fc_batch_hdr(b, NFT_MSG_DELSETELEM, 0, seq);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	ret = fc_batch_next(b);
+out:
+	if (s)
+		nftnl_set_free(s);
+	return ret;
+}
+
+int fc_napt_build_snat(void *buf, size_t len, uint32_t seq, int add,
+		       const struct fc_napt_entry *e, size_t *out_len)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, len / 2);
+	int ret = -ENOMEM;
+
+	if (!b)
+		goto out;
+	fc_batch_open(b, &seq);
+	ret = fc_batch_snat(b, &seq, add, e);
+	if (!ret)
+		ret = fc_batch_close(b, &seq, out_len);
+out:
+	if (b)
+		mnl_nlmsg_batch_stop(b);
+	return ret;
+}
+
+/*
+ * An app VM has moved to the instance whose Dom0 is @fwd: its @n ports
+ * elements (e, all of one address, none pooled) become forwarded ones in
+ * one transaction: the same port to the same address and port, owned by
+ * no domain here ("dom=0 fwd=PEER name=N"), and the address joins relayed.
+ * The key stays mapped throughout: no connection sees the port unmapped.
+ */
+int fc_napt_build_forward(void *buf, size_t len, uint32_t seq,
+			  const struct fc_napt_entry *e, int n, uint32_t fwd,
+			  size_t *out_len)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, len / 2);
+	struct fc_napt_entry *to = NULL;
+	int i, ret = -EINVAL;
+
+	if (n <= 0 || !fwd)
+		goto out;
+	ret = -ENOMEM;
+	to = calloc(n, sizeof(*to));
+	if (!b || !to)
+		goto out;
+	ret = -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (e[i].pool || e[i].addr != e[0].addr)
+			goto out;
+		to[i] = e[i];
+		to[i].domid = 0;
+		to[i].app_id = 0;
+		to[i].fwd = fwd;
+	}
+	fc_batch_open(b, &seq);
+	ret = fc_batch_elems(b, &seq, 0, e, n);
+	if (!ret)
+		ret = fc_batch_elems(b, &seq, 1, to, n);
+	if (!ret)
+		ret = fc_batch_snat(b, &seq, 1, &to[0]);
+	if (!ret)
+		ret = fc_batch_close(b, &seq, out_len);
+out:
+	free(to);
+	if (b)
+		mnl_nlmsg_batch_stop(b);
+	return ret;
+}
+
 static int fc_udata_cb(const struct nftnl_udata *attr, void *data)
 {
 	const char **comment = data;
@@ -840,9 +1077,14 @@ void fc_napt_print(FILE *f, const struct fc_napt_entry *e, int n,
 		if (e[i].domid)
 			snprintf(dom, sizeof(dom), "%u", e[i].domid);
 		else
-			snprintf(dom, sizeof(dom), "-");
-		fprintf(f, "%-5s %-21s %-21s %5s %s\n", "tcp", p, to, dom,
+			snprintf(dom, sizeof(dom), e[i].fwd ? "fwd" : "-");
+		fprintf(f, "%-5s %-21s %-21s %5s %s", "tcp", p, to, dom,
 			e[i].name[0] ? e[i].name : "-");
+		if (e[i].fwd) {
+			inet_ntop(AF_INET, &e[i].fwd, addr, sizeof(addr));
+			fprintf(f, " -> %s", addr);
+		}
+		fprintf(f, "\n");
 	}
 }
 
@@ -868,6 +1110,12 @@ void fc_napt_print_json(FILE *f, const struct fc_napt_entry *e, int n,
 			fc_json_string(f, e[i].name);
 		else
 			fprintf(f, "null");
+		if (e[i].fwd) {
+			inet_ntop(AF_INET, &e[i].fwd, addr, sizeof(addr));
+			fprintf(f, ", \"forwarded_to\": \"%s\"", addr);
+		} else {
+			fprintf(f, ", \"forwarded_to\": null");
+		}
 		fprintf(f, "}");
 	}
 	fprintf(f, "%s]\n", n ? "\n" : "");
@@ -1079,7 +1327,7 @@ int fc_napt_init_conf(const struct fc_napt_conf *conf, int force)
 
 	/* once: a complete table (and its map) is left as it is */
 	if (!force && !fc_napt_rule_count(&pre, &out, &post) && pre == 2 &&
-	    out == 2 && post == 1)
+	    out == 2 && post == 2)
 		return 0;
 	ret = -ENOMEM;
 	buf = malloc(size); /* per call: the OS server has two threads */
@@ -1100,6 +1348,27 @@ int fc_napt_init(void)
 
 	fc_net_conf(&conf);
 	return fc_napt_init_conf(&conf, 0);
+}
+
+/* An address's element of relayed, from a dump. */
+int fc_napt_snat_elem_parse(struct nftnl_set_elem *el, struct fc_napt_entry *e)
+{
+	const char *comment = NULL;
+	const void *key, *ud;
+	uint32_t klen = 0, ulen = 0;
+
+	memset(e, 0, sizeof(*e));
+	key = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &klen);
+	if (!key || klen != 4)
+		return -EINVAL;
+	memcpy(&e->addr, key, 4);
+	ud = nftnl_set_elem_get(el, NFTNL_SET_ELEM_USERDATA, &ulen);
+	if (ud && ulen) {
+		nftnl_udata_parse(ud, ulen, fc_udata_cb, &comment);
+		if (comment)
+			fc_napt_comment_parse(comment, e);
+	}
+	return 0;
 }
 
 int fc_napt_add_entry(const struct fc_napt_entry *e)
@@ -1206,6 +1475,7 @@ struct fc_elem_list {
 	struct fc_napt_entry *e;
 	int n, cap;
 	int err;
+	int snat; /* elements of snat (no data) */
 };
 
 static int fc_elem_add_cb(struct nftnl_set_elem *el, void *data)
@@ -1222,7 +1492,8 @@ static int fc_elem_add_cb(struct nftnl_set_elem *el, void *data)
 		}
 		l->e = ne;
 	}
-	if (!fc_napt_elem_parse(el, &l->e[l->n]))
+	if (!(l->snat ? fc_napt_snat_elem_parse(el, &l->e[l->n])
+		      : fc_napt_elem_parse(el, &l->e[l->n])))
 		l->n++;
 	return 0;
 }
@@ -1380,6 +1651,109 @@ int fc_napt_del_app(uint32_t domid, uint64_t app_id)
 		if (e[i].domid == domid && (!app_id || e[i].app_id == app_id))
 			e[k++] = e[i];
 	ret = fc_napt_remove(e, k);
+out:
+	free(e);
+	return ret;
+}
+
+/* The elements of relayed: the addresses and who they are for. */
+int fc_napt_snat_list(struct fc_napt_entry **out, int *n)
+{
+	struct fc_elem_list l = { .snat = 1 };
+	int ret;
+
+	ret = fc_napt_dump_map(FC_NAPT_SNAT_SET, &l);
+	if (ret) {
+		free(l.e);
+		return ret;
+	}
+	*n = l.n;
+	*out = l.e;
+	return 0;
+}
+
+static int fc_napt_snat_send(int add, const struct fc_napt_entry *e)
+{
+	char buf[2 * FC_NL_BUF];
+	size_t len;
+	int ret;
+
+	ret = fc_napt_build_snat(buf, sizeof(buf), fc_nl_seq(), add, e, &len);
+	if (!ret)
+		ret = fc_napt_nl_send(buf, len);
+	return ret;
+}
+
+int fc_napt_snat_add(const struct fc_napt_entry *e)
+{
+	return fc_napt_snat_send(1, e);
+}
+
+/* Idempotent: an address that is not there is no error. */
+int fc_napt_snat_del(uint32_t addr)
+{
+	struct fc_napt_entry e = { .addr = addr };
+	int ret = fc_napt_snat_send(0, &e);
+
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/*
+ * After migrating @domid out to Dom0 @fwd: its single ports elements
+ * become forwarded ones (fc_napt_build_forward).  Returns how many; a
+ * pool member's slots are not forwarded and go with the domain.
+ */
+int fc_napt_forward_app(uint32_t domid, uint32_t fwd)
+{
+	struct fc_napt_entry *e = NULL;
+	char buf[2 * FC_NL_BIG_BUF];
+	int i, k = 0, n = 0, ret;
+	size_t len;
+
+	ret = fc_napt_list(&e, &n);
+	if (ret)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (e[i].domid == domid && !e[i].pool &&
+		    (!k || e[i].addr == e[0].addr))
+			e[k++] = e[i];
+	ret = 0;
+	if (!k)
+		goto out;
+	ret = fc_napt_build_forward(buf, sizeof(buf), fc_nl_seq(), e, k, fwd,
+				    &len);
+	if (!ret)
+		ret = fc_napt_nl_send(buf, len);
+	if (!ret)
+		ret = k;
+out:
+	free(e);
+	return ret;
+}
+
+/*
+ * The app VM at @addr is no longer away (it came back, or ended where it
+ * ran): its forwarded elements (to Dom0 @fwd, or to any if 0) and its
+ * relayed element go.  Returns how many forwarded elements there were.
+ */
+int fc_napt_unforward(uint32_t addr, uint32_t fwd)
+{
+	struct fc_napt_entry *e = NULL;
+	int i, k = 0, n = 0, ret;
+
+	ret = fc_napt_list(&e, &n);
+	if (ret)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (e[i].fwd && e[i].addr == addr && (!fwd || e[i].fwd == fwd))
+			e[k++] = e[i];
+	ret = fwd && !k ? 0 : fc_napt_del_present(e, k);
+	if (ret >= 0 && (k || !fwd)) {
+		int r = fc_napt_snat_del(addr);
+
+		if (r)
+			ret = r;
+	}
 out:
 	free(e);
 	return ret;

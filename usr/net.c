@@ -106,6 +106,16 @@ static void fc_net_gw(uint32_t *gw, int *prefix, char *bridge, size_t blen)
 		snprintf(bridge, blen, "%s", FC_NET_BRIDGE);
 }
 
+/* Dom0's own address on the bridge (network order): app VMs' gateway. */
+uint32_t fc_net_gateway(void)
+{
+	uint32_t gw;
+	int prefix;
+
+	fc_net_gw(&gw, &prefix, NULL, 0);
+	return gw;
+}
+
 void fc_net_conf(struct fc_napt_conf *conf)
 {
 	uint32_t gw, mask;
@@ -123,11 +133,24 @@ void fc_net_conf(struct fc_napt_conf *conf)
  */
 int fc_net_guest_config(uint32_t addr, char *buf, size_t len)
 {
+	return fc_net_guest_config_gw(addr, 0, buf, len);
+}
+
+/*
+ * The same with another gateway (@gw, network order; 0: ours): an app VM
+ * migrated in keeps the gateway of its home instance, across the
+ * overlay, so that connections made through that instance's public
+ * address go on answering through it (docs/migrate.md).
+ */
+int fc_net_guest_config_gw(uint32_t addr, uint32_t gw, char *buf, size_t len)
+{
 	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
-	uint32_t gw;
+	uint32_t own;
 	int prefix, n;
 
-	fc_net_gw(&gw, &prefix, NULL, 0);
+	fc_net_gw(&own, &prefix, NULL, 0);
+	if (!gw)
+		gw = own;
 	inet_ntop(AF_INET, &addr, a, sizeof(a));
 	inet_ntop(AF_INET, &gw, g, sizeof(g));
 	n = snprintf(buf, len, "%s/%d %s", a, prefix, g);

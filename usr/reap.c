@@ -253,13 +253,52 @@ static int fc_code_from_console(const char *name, int *code)
 }
 
 /*
+ * A guest here (migrated in from its home instance, which forwards its
+ * public ports to it) ended: its home is told, from a process of its own
+ * so that an unreachable home does not hold up the reaper.
+ */
+static void fc_reap_tell_home(uint32_t addr)
+{
+	struct fc_napt_entry *e = NULL, g = { 0 };
+	int i, n = 0;
+	pid_t pid;
+
+	if (fc_napt_snat_list(&e, &n))
+		return;
+	for (i = 0; i < n; i++)
+		if (e[i].addr == addr && e[i].home)
+			g = e[i];
+	free(e);
+	if (!g.home)
+		return;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (fork() == 0)
+			_exit(fc_mig_notify_ended(g.home, addr, g.name) ? 1
+									: 0);
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+/*
  * A dead app VM's public ports and private address are free again.  The
  * disconnect event usually removed the ports already (listen.c); this is
- * the backstop for an event the module had to drop.
+ * the backstop for an event the module had to drop.  Forwarded ports
+ * toward its address and its relayed element go too.
  */
 static void fc_reap_net(uint32_t domid)
 {
+	uint32_t addr;
+
 	fc_napt_del_app(domid, 0);
+	/* it ended here: nothing forwards to it, nor masquerades for it */
+	if (!fc_net_addr_of_dom(domid, &addr, NULL, 0)) {
+		fc_reap_tell_home(addr);
+		fc_napt_unforward(addr, 0);
+	}
 	fc_net_addr_release_dom(domid);
 }
 

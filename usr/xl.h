@@ -66,6 +66,9 @@ int fc_devnode_descendants(struct xs_handle *xs, const uint32_t *roots, int n,
 			   uint32_t **out);
 
 int fc_devnode_set_net(struct xs_handle *xs, uint32_t domid, uint32_t addr);
+int fc_devnode_set_net_gw(struct xs_handle *xs, uint32_t domid, uint32_t addr,
+			  uint32_t gw);
+uint32_t fc_devnode_gateway(struct xs_handle *xs, uint32_t domid);
 
 /* fork of an app VM (fork.c) */
 struct fc_fork_opts {

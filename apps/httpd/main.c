@@ -8,6 +8,10 @@
  * until it is killed.  With --workers N it forks N - 1 workers after
  * listen(): a process pool of app VMs accepting on the same port, whose
  * public port the OS server spreads over them (docs/fork.md).
+ * A request with "Connection: keep-alive" keeps its connection open for
+ * the next one (up to MAX_KEPT connections at once, served in turn with
+ * new ones through poll()): one client connection that lives across a
+ * migration (docs/migrate.md).
  */
 #include <errno.h>
 #include <poll.h>
@@ -18,6 +22,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <fcos/xenbus.h>
+
+#define MAX_KEPT 8
 
 static char name[64] = "?";
 
@@ -56,27 +62,59 @@ static int send_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-static void serve(int fd, unsigned long count)
+/* s starts with lower-case word w, in any case */
+static int starts_ci(const char *s, const char *w)
+{
+	for (; *w; s++, w++)
+		if ((*s | 0x20) != *w)
+			return 0;
+	return 1;
+}
+
+/* An explicit "Connection: keep-alive" header, in any case. */
+static int wants_keep_alive(const char *req)
+{
+	for (const char *p = req; (p = strchr(p, '\n')) != NULL;) {
+		p++;
+		if (starts_ci(p, "connection:")) {
+			p += 11;
+			while (*p == ' ')
+				p++;
+			return starts_ci(p, "keep-alive");
+		}
+	}
+	return 0;
+}
+
+/*
+ * Answer one request, counted in *count; 1 if the connection is to be
+ * kept for the next.  A connection closed without one counts nothing.
+ */
+static int serve(int fd, unsigned long *count)
 {
 	char req[2048], body[512], head[256];
-	int blen, hlen;
+	int blen, hlen, keep;
 
 	if (read_request(fd, req, sizeof(req)))
-		return;
+		return 0;
+	++*count;
+	keep = wants_keep_alive(req);
 	blen = snprintf(body, sizeof(body),
 			"<!DOCTYPE html>\n<html><head><title>FlexCapsule"
 			"</title></head>\n<body><h1>FlexCapsule httpd on %s: "
 			"request #%lu</h1></body></html>\n",
-			name, count);
+			name, *count);
 	hlen = snprintf(head, sizeof(head),
 			"HTTP/1.0 200 OK\r\nServer: fc-httpd\r\n"
 			"Content-Type: text/html\r\nContent-Length: %d\r\n"
-			"Connection: close\r\n\r\n",
-			blen);
+			"Connection: %s\r\n\r\n",
+			blen, keep ? "keep-alive" : "close");
 	if (strncmp(req, "HEAD ", 5) == 0)
 		blen = 0;
-	if (!send_all(fd, head, (size_t)hlen))
-		send_all(fd, body, (size_t)blen);
+	if (send_all(fd, head, (size_t)hlen) ||
+	    send_all(fd, body, (size_t)blen))
+		return 0;
+	return keep;
 }
 
 /* Our domain's name: after a fork the child's, not the parent's. */
@@ -113,7 +151,8 @@ int main(int argc, char **argv)
 	unsigned long max = 0;
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	unsigned long count = 0;
-	int s;
+	struct pollfd p[1 + MAX_KEPT];
+	int s, kept = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--workers") && i + 1 < argc)
@@ -136,15 +175,36 @@ int main(int argc, char **argv)
 	fork_workers(workers);
 	printf("FC-HTTPD-READY %s port %d\n", name, port);
 	while (!max || count < max) {
-		int c = accept(s, NULL, NULL);
+		int c, i;
 
+		p[0] = (struct pollfd){ .fd = s, .events = POLLIN };
+		for (i = 0; i < kept; i++)
+			p[1 + i].events = POLLIN;
+		if (poll(p, 1 + kept, -1) < 0)
+			continue;
+		/* kept connections first: their next request, or their end */
+		for (i = kept; i > 0; i--) {
+			if (!p[i].revents || (max && count >= max))
+				continue;
+			if (serve(p[i].fd, &count))
+				continue;
+			close(p[i].fd);
+			p[i] = p[kept--];
+		}
+		if (!(p[0].revents & POLLIN) || (max && count >= max))
+			continue;
+		c = accept(s, NULL, NULL);
 		if (c < 0) {
 			printf("httpd: accept: errno %d\n", errno);
 			continue;
 		}
-		serve(c, ++count);
-		close(c);
+		if (serve(c, &count) && kept < MAX_KEPT)
+			p[1 + kept++] = (struct pollfd){ .fd = c };
+		else
+			close(c);
 	}
+	for (int i = 1; i <= kept; i++)
+		close(p[i].fd);
 	close(s);
 	printf("FC-HTTPD-CLOSED %s port %d after %lu requests\n", name, port,
 	       count);

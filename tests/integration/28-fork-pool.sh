@@ -78,8 +78,8 @@ print(sum(1 for e in m.get("elem", []) if port(e[0]) == int(sys.argv[1])))' "$2"
 t_check "port 80 has its 60 slots in the pools map ($(elems pools 80))" \
 	test "$(elems pools 80)" = 60
 t_check "and no element in the ports map" test "$(elems ports 80)" = 0
-t_check "still five rules: the pool added elements only" \
-	test "$(nft -a list table ip fcapsule | grep -cE '(dnat|masquerade).*# handle')" = 5
+t_check "still six rules: the pool added elements only" \
+	test "$(nft -a list table ip fcapsule | grep -cE '(dnat|masquerade).*# handle')" = 6
 t_check "napt --json marks them as a pool" \
 	sh -c "$FC napt --json | grep -c '\"pool\": true' | grep -qx 3"
 s=$(served 12)

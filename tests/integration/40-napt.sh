@@ -38,6 +38,10 @@ t_check "output does the same" \
 	sh -c "nft list chain ip fcapsule output | grep -q 'dnat ip to tcp dport . numgen inc mod 60 map @pools'"
 t_check "postrouting masquerades the private range" \
 	sh -c "nft list chain ip fcapsule postrouting | grep -q 'ip saddr 198.18.0.0/24 oifname != \"fcbr0\" masquerade'"
+t_check "postrouting masquerades NAPT flows to the addresses in @relayed" \
+	sh -c "nft list chain ip fcapsule postrouting | grep -q 'oifname \"fcbr0\" ip daddr @relayed ct status dnat masquerade'"
+t_check "set relayed: ipv4_addr, empty" \
+	sh -c "nft list set ip fcapsule relayed | grep -q 'type ipv4_addr' && ! nft list set ip fcapsule relayed | grep -q elements"
 t_check "napt lists nothing yet" test "$($FC napt | wc -l)" = 1
 
 # --- namespaces: public client (192.0.2.20), app behind the bridge
@@ -112,7 +116,7 @@ t_check "port 0 is a usage error" sh -c "$FC napt add 0 $APP1:80 2>/dev/null; te
 
 # --- setup again: idempotent, mappings kept
 t_check "net setup again" $FC net setup --public $PUB
-t_check "still the same five rules" test "$(nft -a list table ip fcapsule | grep -cE '(dnat|masquerade).*# handle')" = 5
+t_check "still the same six rules" test "$(nft -a list table ip fcapsule | grep -cE '(dnat|masquerade).*# handle')" = 6
 t_check "mappings kept across setup" test "$($FC napt | wc -l)" = 3
 t_check "DNAT still works" test "$(get pubc http://$PUB:8080/)" = app1-index
 
@@ -131,7 +135,7 @@ done
 t_check "100 mappings listed" test "$($FC napt | grep -c '^tcp')" = 100
 t_check "nft agrees: 100 elements" test "$(nft -j list map ip fcapsule ports | python3 -c 'import json,sys; m=[o["map"] for o in json.load(sys.stdin)["nftables"] if "map" in o][0]; print(len(m.get("elem",[])))')" = 100
 t_check "still exactly two DNAT rules in prerouting" test "$(nft list chain ip fcapsule prerouting | grep -c dnat)" = 2
-t_check "still five rules in the table" test "$(nft -a list table ip fcapsule | grep -cE '(dnat|masquerade).*# handle')" = 5
+t_check "still six rules in the table" test "$(nft -a list table ip fcapsule | grep -cE '(dnat|masquerade).*# handle')" = 6
 t_check "mapping #100 works end to end" test "$(get pubc http://$PUB:20099/)" = app1-index
 for p in $(seq 20000 20099); do
 	$FC napt del "$p" || echo "# del $p failed"

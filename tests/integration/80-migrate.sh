@@ -2,22 +2,30 @@
 # fc-instance: --pair
 # timeout: 600
 # Migration between two instances (docs/migrate.md), run on both: an
-# httpd app VM started on a is migrated a -> b -> a while a client on a
-# keeps requesting its private address, which the VXLAN overlay between
-# the bridges keeps reachable: no request fails, the app's request
-# counter goes on without a gap, ps shows it where it runs.  A sender with
-# the wrong key is refused; a receiver killed mid-migration leaves the app
-# running on its source and nothing on the destination.
+# httpd app VM started on a is migrated a -> b -> a while clients on a
+# keep requesting its private address (which the VXLAN overlay between
+# the bridges keeps reachable) and a's public address, new connections
+# and one kept-alive connection: no request fails, the kept connection is
+# the same one throughout, the app's request counter goes on, ps shows it
+# where it runs.  While web is on b, a forwards its public port over the
+# overlay (napt ls shows it, @relayed holds the address), b's own public
+# address reaches it too; back on a, web's own entry replaces the
+# forwarded one.  A sender with the wrong key is refused; a receiver
+# killed mid-migration leaves the app running on its source and nothing
+# on the destination.  Migrated to b once more and killed there, web is
+# unmapped on a too (b tells a).
 . tests/integration/lib.sh
 . tests/integration/pair.sh
 FC=$BUILD/usr/fcapsule
 export FC_IMAGE_DIR=$BUILD/apps
 KEY=/var/lib/fcapsule/migrate.key
 OTHER=$([ "$FC_ROLE" = a ] && echo b || echo a)
-modprobe -a nf_tables nft_nat nft_chain_nat nft_fib_ipv4 2>/dev/null
+PUB=192.0.2.10
+modprobe -a nf_tables nft_nat nft_chain_nat nft_fib_ipv4 veth 2>/dev/null
 
 t_check "insmod fcapsule.ko" insmod "$KO"
-t_check "net setup ($FC_NET_ADDR)" $FC net setup
+t_check "net setup ($FC_NET_ADDR, public $PUB)" $FC net setup --public $PUB
+t_check "a client on the public segment (192.0.2.20)" t_public_client $PUB
 t_check "overlay to $FC_PEER" $FC net overlay add "$FC_PEER"
 $FC net overlay | sed 's/^/# /'
 
@@ -47,6 +55,18 @@ on_app() {
 gone() {
 	! $FC ps | grep -qE ' web ' && ! xl list web >/dev/null 2>&1
 }
+in_relayed() {
+	nft list set ip fcapsule relayed | grep -qF "$1"
+}
+# more_kept N: wait until the kept connection has more than N answers.
+more_kept() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ "$(grep -c '^KEPT' /tmp/kept.out)" -gt "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
 
 if [ "$FC_ROLE" = a ]; then
 	t_check "run httpd (4 MB) as web" $FC run --name web httpd
@@ -70,25 +90,86 @@ if [ "$FC_ROLE" = a ]; then
 		done
 	) >/tmp/client.out 2>&1 &
 	client=$!
+	# The same through a's public address, from the public segment.
+	(
+		for ((i = 0; i < 300; i++)); do
+			[ -e /tmp/client.stop ] && break
+			if out=$(ip netns exec pubc curl -sf -m 120 "http://$PUB/"); then
+				echo "$out" | grep -ao 'request #[0-9]*' | head -1
+			else
+				echo "FAILED $(date +%s.%N)"
+			fi
+			sleep 0.2
+		done
+	) >/tmp/pub.out 2>&1 &
+	pubclient=$!
+	# One connection kept alive through a's public address: its local
+	# port says it is the same one at every answer.
+	cat >/tmp/kept.py <<'PY'
+import http.client, os, re, sys, time
+c = http.client.HTTPConnection(sys.argv[1], 80, timeout=120)
+for i in range(600):
+    if os.path.exists('/tmp/client.stop'):
+        break
+    try:
+        c.request('GET', '/', headers={'Connection': 'keep-alive'})
+        r = c.getresponse()
+        body = r.read().decode()
+        m = re.search(r'request #(\d+)', body)
+        port = c.sock.getsockname()[1] if c.sock else None
+        print('KEPT', port, m.group(1) if m else '?', flush=True)
+        if r.will_close:
+            print('CLOSED by the server', flush=True)
+    except Exception as e:
+        print('FAILED %.1f %r' % (time.time(), e), flush=True)
+        c.close()
+    time.sleep(0.5)
+PY
+	ip netns exec pubc python3 /tmp/kept.py $PUB >/tmp/kept.out 2>&1 &
+	kept=$!
 	sleep 2
+	t_check "the kept connection is answered through $PUB" more_kept 0
 
 	t0=$SECONDS
 	t_check "migrate web to b" sh -c "$FC migrate web $FC_PEER >/tmp/mig1.out 2>/tmp/mig1.err"
 	echo "# a->b in $((SECONDS - t0)) s: $(cat /tmp/mig1.err)"
 	t_check "web is gone from a (ps, xl)" gone
 	t_check "its address is free on a" sh -c "! $FC net show $addr >/dev/null 2>&1"
+	$FC napt ls | sed 's/^/# /'
+	t_check "a forwards its public port 80 to web on b" \
+		sh -c "$FC napt ls | grep -Eq '^tcp +$PUB:80 +$addr:80 +fwd web -> $FC_PEER\$'"
+	t_check "napt ls --json says where web runs" \
+		sh -c "$FC napt ls --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [(e[\"public_port\"],e[\"addr\"],e[\"id\"],e[\"forwarded_to\"]) for e in d]==[(80,\"$addr\",0,\"$FC_PEER\")], d'"
+	t_check "web's address is in a's @relayed" in_relayed "$addr"
+	t_check "a new connection to $PUB reaches web on b" \
+		sh -c "ip netns exec pubc curl -sf -m 30 http://$PUB/ | grep -q 'httpd on web'"
+	t_check "the kept connection answers after a -> b" more_kept "$(grep -c '^KEPT' /tmp/kept.out)"
 	p_send moved1
 	p_recv back 300 >/dev/null
 	t_check "web is back on a" on_app
-	sleep 3
+	t_check "web's own entry replaces the forwarded one" \
+		sh -c "for i in \$(seq 100); do $FC napt ls | grep -Eq '^tcp +$PUB:80 +$addr:80 +[0-9]+ +web\$' && exit 0; sleep 0.2; done; $FC napt ls; exit 1"
+	t_check "nothing is forwarded, @relayed is empty" sh -c "! $FC napt ls | grep -q fwd && ! nft list set ip fcapsule relayed | grep -qF '$addr'"
+	t_check "the kept connection answers after b -> a" more_kept "$(grep -c '^KEPT' /tmp/kept.out)"
+	sleep 2
 	touch /tmp/client.stop
-	wait $client
+	wait $client $pubclient $kept
 	n=$(grep -c 'request #' /tmp/client.out)
 	echo "# client: $n answers, $(grep -c FAILED /tmp/client.out) failures; $(head -1 /tmp/client.out) .. $(tail -1 /tmp/client.out)"
 	t_check "the client was served during both moves ($n answers)" test "$n" -ge 10
 	t_check "no request failed" sh -c "! grep -q FAILED /tmp/client.out"
-	t_check "the counter went on without a gap or a restart" \
-		awk -F'#' '{ if (NR > 1 && $2 != prev + 1) exit 1; prev = $2 }' /tmp/client.out
+	# the public clients take numbers too: increasing, never restarting
+	t_check "the counter went on without a restart" \
+		awk -F'#' '{ if (NR > 1 && $2 <= prev) exit 1; prev = $2 }' /tmp/client.out
+	np=$(grep -c 'request #' /tmp/pub.out)
+	echo "# public client: $np answers, $(grep -c FAILED /tmp/pub.out) failures"
+	t_check "the public client was served during both moves ($np answers)" test "$np" -ge 10
+	t_check "no public request failed" sh -c "! grep -q FAILED /tmp/pub.out"
+	nk=$(grep -c '^KEPT' /tmp/kept.out)
+	echo "# kept connection: $nk answers on local port(s) $(awk '$1 == "KEPT" { print $2 }' /tmp/kept.out | sort -u | tr '\n' ' ')"
+	grep -v '^KEPT' /tmp/kept.out | head -5 | sed 's/^/# /'
+	t_check "one kept connection answered throughout ($nk answers)" \
+		sh -c "test $nk -ge 10 && ! grep -vq '^KEPT' /tmp/kept.out && test \$(awk '\$1 == \"KEPT\" { print \$2 }' /tmp/kept.out | sort -u | wc -l) = 1"
 
 	# A sender without the key.
 	head -c 32 /dev/urandom >/tmp/bad.key
@@ -106,12 +187,20 @@ if [ "$FC_ROLE" = a ]; then
 		sh -c "! $FC migrate web $FC_PEER 2>/tmp/kill.err"
 	sed 's/^/# /' /tmp/kill.err
 	t_check "web runs on a still" on_app
-	last=$(tail -1 /tmp/client.out | grep -o '[0-9]*$')
+	last=$({ grep -aoh 'request #[0-9]*' /tmp/client.out /tmp/pub.out | sed 's/.*#//'; awk '$1 == "KEPT" { print $3 }' /tmp/kept.out; } | sort -n | tail -1)
 	t_check "and answers, its counter on" \
 		sh -c "curl -sf -m 30 http://$addr/ | grep -q 'request #$((last + 1))'"
 	p_send killed
 	p_recv done 120 >/dev/null
-	xl destroy web
+
+	# web ends away from home: b tells a, whose forward goes.
+	t_check "migrate web to b once more" sh -c "$FC migrate web $FC_PEER >/tmp/mig3.out 2>/tmp/mig3.err"
+	t_check "a forwards port 80 to b again" sh -c "$FC napt ls | grep -q 'fwd web -> $FC_PEER'"
+	p_send moved3
+	p_recv web-ended 300 >/dev/null
+	t_check "web ended on b: a's forwarded entry and @relayed element are gone" \
+		sh -c "for i in \$(seq 100); do ! $FC napt ls | grep -q ':80 ' && ! nft list set ip fcapsule relayed | grep -qF $addr && exit 0; sleep 0.2; done; $FC napt ls; exit 1"
+	t_check "the receiver logged it" grep -q 'web ended there: 1 forwarded' /tmp/recv.log
 else
 	addr=$(p_recv addr 300)
 	t_check "b reaches web ($addr) through the overlay" \
@@ -123,11 +212,19 @@ else
 	t_check "b holds its address $addr" sh -c "$FC net show $addr >/dev/null"
 	t_check "its listening port is mapped on b" \
 		sh -c "for i in \$(seq 50); do $FC napt | grep -Eq ':80 +$addr:80' && exit 0; sleep 0.2; done; exit 1"
+	t_check "web keeps its home gateway (a's bridge)" \
+		t_wait_console web '^FC-NET-UP .* gw 198\.18\.1\.1 ' 30
+	t_check "b masquerades what its NAPT sends to the guest (@relayed)" in_relayed "$addr"
+	nft list set ip fcapsule relayed | grep -F "$addr" | sed 's/^/# /'
+	t_check "b's public address reaches web too" \
+		sh -c "ip netns exec pubc curl -sf -m 30 http://$PUB/ | grep -q 'httpd on web'"
 	sleep 2
 	t0=$SECONDS
 	t_check "migrate web back to a" sh -c "$FC migrate web $FC_PEER >/tmp/mig2.out 2>/tmp/mig2.err"
 	echo "# b->a in $((SECONDS - t0)) s: $(cat /tmp/mig2.err)"
 	t_check "web is gone from b" gone
+	t_check "b forwards nothing (a is web's home) and its @relayed is empty" \
+		sh -c "! $FC napt ls | grep -q fwd && ! nft list set ip fcapsule relayed | grep -qF '$addr'"
 	p_send back
 
 	p_recv badkey 300 >/dev/null
@@ -156,8 +253,14 @@ else
 		sh -c "for i in \$(seq 100); do ! xl list web >/dev/null 2>&1 && ! $FC ps | grep -q ' web ' && exit 0; sleep 0.2; done; xl list; exit 1"
 	t_check "the address is free on b" sh -c "! $FC net show $addr >/dev/null 2>&1"
 	p_send done
+
+	p_recv moved3 300 >/dev/null
+	t_check "web runs on b again" on_app
+	t_check "kill web on b" $FC kill web
+	t_check "b's @relayed element for it is gone" sh -c "! nft list set ip fcapsule relayed | grep -qF $addr"
+	p_send web-ended
 fi
-cp /tmp/recv.log /tmp/mig*.err /tmp/client.out "$FC_JOB_OUT/" 2>/dev/null
+cp /tmp/recv.log /tmp/mig*.err /tmp/client.out /tmp/pub.out /tmp/kept.out "$FC_JOB_OUT/" 2>/dev/null
 echo "# receiver log:"
 sed 's/^/#   /' /tmp/recv.log
 kill $recv 2>/dev/null

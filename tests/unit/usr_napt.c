@@ -196,17 +196,64 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 	return 0;
 }
 
+static const char *const snat_exprs[] = { "meta",   "cmp", "payload",
+					  "lookup", "ct",  "bitwise",
+					  "cmp",    "masq" };
+
+struct snat_walk {
+	int n, ok;
+};
+
+/* oifname fcbr0 ip daddr @relayed ct status dnat masquerade */
+static int snat_expr_cb(struct nftnl_expr *e, void *data)
+{
+	struct snat_walk *w = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	uint32_t len = 0;
+	const uint32_t *mask;
+
+	if (w->n >= 8 || strcmp(name, snat_exprs[w->n]))
+		w->ok = 0;
+	if (!strcmp(name, "payload") &&
+	    (nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE) !=
+		     NFT_PAYLOAD_NETWORK_HEADER ||
+	     nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET) != 16 ||
+	     nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN) != 4))
+		w->ok = 0;
+	if (!strcmp(name, "lookup") &&
+	    (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET), "relayed") ||
+	     nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG)))
+		w->ok = 0;
+	if (!strcmp(name, "ct") &&
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY) != NFT_CT_STATUS)
+		w->ok = 0;
+	if (!strcmp(name, "bitwise")) {
+		mask = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &len);
+		if (len != 4 || !mask || *mask != 0x20) /* IPS_DST_NAT */
+			w->ok = 0;
+	}
+	if (!strcmp(name, "cmp") && w->n == 1 &&
+	    strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_CMP_DATA), "fcbr0"))
+		w->ok = 0;
+	if (!strcmp(name, "cmp") && w->n == 6 &&
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP) != NFT_CMP_NEQ)
+		w->ok = 0;
+	w->n++;
+	return 0;
+}
+
 static void test_init(void)
 {
 	static const int types[] = {
-		NFNL_MSG_BATCH_BEGIN,  NFT(NFT_MSG_NEWTABLE),
-		NFT(NFT_MSG_NEWSET),   NFT(NFT_MSG_NEWSET),
-		NFT(NFT_MSG_NEWCHAIN), NFT(NFT_MSG_DELRULE),
-		NFT(NFT_MSG_NEWCHAIN), NFT(NFT_MSG_DELRULE),
-		NFT(NFT_MSG_NEWCHAIN), NFT(NFT_MSG_DELRULE),
-		NFT(NFT_MSG_NEWRULE),  NFT(NFT_MSG_NEWRULE),
-		NFT(NFT_MSG_NEWRULE),  NFT(NFT_MSG_NEWRULE),
-		NFT(NFT_MSG_NEWRULE),  NFNL_MSG_BATCH_END,
+		NFNL_MSG_BATCH_BEGIN, NFT(NFT_MSG_NEWTABLE),
+		NFT(NFT_MSG_NEWSET),  NFT(NFT_MSG_NEWSET),
+		NFT(NFT_MSG_NEWSET),  NFT(NFT_MSG_NEWCHAIN),
+		NFT(NFT_MSG_DELRULE), NFT(NFT_MSG_NEWCHAIN),
+		NFT(NFT_MSG_DELRULE), NFT(NFT_MSG_NEWCHAIN),
+		NFT(NFT_MSG_DELRULE), NFT(NFT_MSG_NEWRULE),
+		NFT(NFT_MSG_NEWRULE), NFT(NFT_MSG_NEWRULE),
+		NFT(NFT_MSG_NEWRULE), NFT(NFT_MSG_NEWRULE),
+		NFT(NFT_MSG_NEWRULE), NFNL_MSG_BATCH_END,
 	};
 	struct fc_napt_conf conf;
 	const struct nlmsghdr *m[20];
@@ -222,13 +269,13 @@ static void test_init(void)
 	CHECK_EQ_INT(ntohl(conf.net), 0xc6120000);
 	CHECK_EQ_INT(fc_napt_build_init(buf, sizeof(buf), 7, &conf, &len), 0);
 	n = split(buf, len, m, 20);
-	CHECK_EQ_INT(n, 16);
-	if (n != 16)
+	CHECK_EQ_INT(n, 18);
+	if (n != 18)
 		return;
 	for (i = 0; i < n; i++)
 		CHECK_EQ_INT(m[i]->nlmsg_type, types[i]);
 	/* the table, maps and chains exist or are created: never EXCL */
-	for (i = 1; i < 10; i++)
+	for (i = 1; i < 11; i++)
 		CHECK(!(m[i]->nlmsg_flags & NLM_F_EXCL));
 
 	CHECK_EQ_INT(nftnl_set_nlmsg_parse(m[2], s), 0);
@@ -249,19 +296,45 @@ static void test_init(void)
 	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE), (7 << 6) | 13);
 	nftnl_set_free(s);
 
+	/* relayed: a plain set of addresses */
+	s = nftnl_set_alloc();
+	CHECK_EQ_INT(nftnl_set_nlmsg_parse(m[4], s), 0);
+	CHECK_EQ_STR(nftnl_set_get_str(s, NFTNL_SET_NAME), "relayed");
+	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_FLAGS), 0);
+	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN), 4);
+	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), 7);
+	nftnl_set_free(s);
+
 	/* the pool rule comes first in prerouting, then the ports rule */
-	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[10], r), 0);
+	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[11], r), 0);
 	CHECK_EQ_STR(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), "prerouting");
 	nftnl_expr_foreach(r, expr_cb, &wp);
 	CHECK_EQ_INT(wp.n, 8);
 	CHECK(wp.ok);
 	nftnl_rule_free(r);
 	r = nftnl_rule_alloc();
-	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[11], r), 0);
+	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[12], r), 0);
 	CHECK_EQ_STR(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), "prerouting");
 	nftnl_expr_foreach(r, expr_cb, &w);
 	CHECK_EQ_INT(w.n, 7);
 	CHECK(w.ok);
+	nftnl_rule_free(r);
+
+	/* postrouting: masquerade out, then the relayed set's masquerade */
+	r = nftnl_rule_alloc();
+	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[15], r), 0);
+	CHECK_EQ_STR(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), "postrouting");
+	nftnl_rule_free(r);
+	r = nftnl_rule_alloc();
+	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[16], r), 0);
+	CHECK_EQ_STR(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), "postrouting");
+	{
+		struct snat_walk sw = { 0, 1 };
+
+		nftnl_expr_foreach(r, snat_expr_cb, &sw);
+		CHECK_EQ_INT(sw.n, 8);
+		CHECK(sw.ok);
+	}
 	nftnl_rule_free(r);
 
 	CHECK_EQ_INT(fc_napt_build_init(buf, 512, 7, &conf, &len), -ENOSPC);
@@ -324,6 +397,7 @@ static void test_text(void)
 			   "\"port\": 80, \"pool\": false, \"id\": 5"));
 	CHECK(strstr(text, "\"name\": \"web\""));
 	CHECK(strstr(text, "\"name\": null"));
+	CHECK(strstr(text, "\"forwarded_to\": null"));
 	free(text);
 
 	f = open_memstream(&text, &tlen);
@@ -528,6 +602,128 @@ static int live_5_7(uint32_t domid, void *arg)
 	return domid == 5 || domid == 7;
 }
 
+static int snat_elem_cb(struct nftnl_set_elem *el, void *data)
+{
+	fc_napt_snat_elem_parse(el, data);
+	return 0;
+}
+
+/* A migrated app VM's ports become forwarded ones, in one transaction. */
+static void test_forward(void)
+{
+	struct fc_napt_entry e[2] = {
+		{ .port = 80,
+		  .aport = 80,
+		  .domid = 9,
+		  .app_id = 3,
+		  .name = "web" },
+		{ .port = 8443,
+		  .aport = 443,
+		  .domid = 9,
+		  .app_id = 3,
+		  .name = "web" },
+	};
+	struct fc_napt_entry got[4], sn;
+	const struct nlmsghdr *m[8];
+	struct nftnl_set *s;
+	char set[16], c[FC_NAPT_COMMENT_MAX], *text = NULL;
+	size_t len = 0, tlen = 0;
+	uint32_t peer;
+	FILE *f;
+	int n;
+
+	inet_pton(AF_INET, "198.18.1.10", &e[0].addr);
+	e[1].addr = e[0].addr;
+	inet_pton(AF_INET, "198.19.0.2", &peer);
+	CHECK_EQ_INT(
+		fc_napt_build_forward(buf, sizeof(buf), 1, e, 2, peer, &len),
+		0);
+	n = split(buf, len, m, 8);
+	CHECK_EQ_INT(n, 5);
+	if (n != 5)
+		return;
+	CHECK_EQ_INT(m[1]->nlmsg_type, NFT(NFT_MSG_DELSETELEM));
+	CHECK_EQ_INT(m[2]->nlmsg_type, NFT(NFT_MSG_NEWSETELEM));
+	CHECK_EQ_INT(m[3]->nlmsg_type, NFT(NFT_MSG_NEWSETELEM));
+	CHECK(m[2]->nlmsg_flags & NLM_F_EXCL);
+	/* the address may be in relayed already (a guest leaving home) */
+	CHECK(!(m[3]->nlmsg_flags & NLM_F_EXCL));
+
+	/* one element, which libnftnl's parser reads back (test_del) */
+	CHECK_EQ_INT(fc_napt_build_forward(buf, sizeof(buf), 1, &e[1], 1, peer,
+					   &len),
+		     0);
+	CHECK_EQ_INT(split(buf, len, m, 8), 5);
+	parse_elems(m[2], got, 4, set, sizeof(set));
+	CHECK_EQ_STR(set, "ports");
+	CHECK_EQ_INT(got[0].port, 8443);
+	CHECK_EQ_INT(got[0].aport, 443);
+	CHECK_EQ_INT(got[0].addr, e[0].addr);
+	CHECK_EQ_INT(got[0].domid, 0); /* no domain here owns it */
+	CHECK_EQ_INT(got[0].app_id, 0);
+	CHECK_EQ_INT(got[0].fwd, peer);
+	CHECK_EQ_STR(got[0].name, "web");
+
+	s = nftnl_set_alloc();
+	memset(&sn, 0, sizeof(sn));
+	CHECK_EQ_INT(nftnl_set_elems_nlmsg_parse(m[3], s), 0);
+	CHECK_EQ_STR(nftnl_set_get_str(s, NFTNL_SET_NAME), "relayed");
+	nftnl_set_elem_foreach(s, snat_elem_cb, &sn);
+	CHECK_EQ_INT(sn.addr, e[0].addr);
+	CHECK_EQ_INT(sn.fwd, peer);
+	CHECK_EQ_STR(sn.name, "web");
+	nftnl_set_free(s);
+
+	/* a pool member is not forwarded, nor two addresses at once */
+	e[1].pool = 1;
+	CHECK_EQ_INT(
+		fc_napt_build_forward(buf, sizeof(buf), 1, e, 2, peer, &len),
+		-EINVAL);
+	e[1].pool = 0;
+	e[1].addr = 0;
+	CHECK_EQ_INT(
+		fc_napt_build_forward(buf, sizeof(buf), 1, e, 2, peer, &len),
+		-EINVAL);
+	CHECK_EQ_INT(fc_napt_build_forward(buf, sizeof(buf), 1, e, 1, 0, &len),
+		     -EINVAL);
+
+	/* a guest's relayed element: add and delete */
+	memset(&sn, 0, sizeof(sn));
+	sn.addr = e[0].addr;
+	sn.home = peer;
+	strcpy(sn.name, "web");
+	CHECK_EQ_INT(fc_napt_comment_format(&sn, c, sizeof(c)), 0);
+	CHECK_EQ_STR(c, "dom=0 app=0 home=198.19.0.2 name=web");
+	CHECK_EQ_INT(fc_napt_build_snat(buf, sizeof(buf), 1, 1, &sn, &len), 0);
+	CHECK_EQ_INT(split(buf, len, m, 8), 3);
+	CHECK_EQ_INT(m[1]->nlmsg_type, NFT(NFT_MSG_NEWSETELEM));
+	s = nftnl_set_alloc();
+	memset(got, 0, sizeof(got));
+	CHECK_EQ_INT(nftnl_set_elems_nlmsg_parse(m[1], s), 0);
+	nftnl_set_elem_foreach(s, snat_elem_cb, &got[0]);
+	CHECK_EQ_INT(got[0].home, peer);
+	CHECK_EQ_INT(got[0].fwd, 0);
+	nftnl_set_free(s);
+	CHECK_EQ_INT(fc_napt_build_snat(buf, sizeof(buf), 1, 0, &sn, &len), 0);
+	CHECK_EQ_INT(split(buf, len, m, 8), 3);
+	CHECK_EQ_INT(m[1]->nlmsg_type, NFT(NFT_MSG_DELSETELEM));
+
+	/* the listings show where a forwarded port's app VM runs */
+	got[0] = e[0];
+	got[0].domid = 0;
+	got[0].fwd = peer;
+	f = open_memstream(&text, &tlen);
+	fc_napt_print(f, got, 1, 0);
+	fclose(f);
+	CHECK(strstr(text, "198.18.1.10:80          fwd web -> 198.19.0.2\n"));
+	free(text);
+	f = open_memstream(&text, &tlen);
+	fc_napt_print_json(f, got, 1, 0);
+	fclose(f);
+	CHECK(strstr(text, "\"forwarded_to\": \"198.19.0.2\"}"));
+	free(text);
+}
+
 static void test_stale(void)
 {
 	struct fc_napt_entry e[5];
@@ -555,5 +751,6 @@ int main(void)
 	test_pool();
 	test_text();
 	test_stale();
+	test_forward();
 	return unit_report("usr_napt");
 }

@@ -217,9 +217,12 @@ static long fc_serve_pid(void)
 static int fc_serve_status(int json)
 {
 	struct fc_ioc_version v;
-	int fd, running = fc_server_running();
+	int fd, ret, running = fc_server_running();
 	long pid = running ? fc_serve_pid() : 0;
 
+	ret = fc_check_module(); /* FC_EXIT_NO_MODULE, as everywhere */
+	if (ret)
+		return ret;
 	fd = open(FC_DEV_PATH, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "fcapsule serve: %s: %s\n", FC_DEV_PATH,

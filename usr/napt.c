@@ -615,6 +615,27 @@ int fc_napt_comment_parse(const char *s, struct fc_napt_entry *e)
 	return 0;
 }
 
+/* @e's comment as @el's user data; frees @el and returns NULL on failure. */
+static struct nftnl_set_elem *fc_elem_comment(struct nftnl_set_elem *el,
+					      const struct fc_napt_entry *e)
+{
+	char comment[FC_NAPT_COMMENT_MAX];
+	struct nftnl_udata_buf *ud;
+
+	ud = nftnl_udata_buf_alloc(sizeof(comment) + 8);
+	if (!ud || fc_napt_comment_format(e, comment, sizeof(comment)) ||
+	    !nftnl_udata_put_strz(ud, FC_NFT_UDATA_ELEM_COMMENT, comment)) {
+		if (ud)
+			nftnl_udata_buf_free(ud);
+		nftnl_set_elem_free(el);
+		return NULL;
+	}
+	nftnl_set_elem_set(el, NFTNL_SET_ELEM_USERDATA,
+			   nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	return el;
+}
+
 static struct nftnl_set_elem *fc_elem_new(const struct fc_napt_entry *e,
 					  int with_data)
 {
@@ -622,8 +643,6 @@ static struct nftnl_set_elem *fc_elem_new(const struct fc_napt_entry *e,
 	uint16_t port = htons(e->port), aport = htons(e->aport);
 	uint32_t slot = e->slot; /* numgen's register: host order */
 	uint8_t key[8] = { 0 }, data[8] = { 0 };
-	char comment[FC_NAPT_COMMENT_MAX];
-	struct nftnl_udata_buf *ud;
 
 	if (!el)
 		return NULL;
@@ -637,18 +656,7 @@ static struct nftnl_set_elem *fc_elem_new(const struct fc_napt_entry *e,
 	nftnl_set_elem_set(el, NFTNL_SET_ELEM_DATA, data, sizeof(data));
 	if (!e->domid && !e->app_id && !e->name[0] && !e->fwd)
 		return el;
-	ud = nftnl_udata_buf_alloc(sizeof(comment) + 8);
-	if (!ud || fc_napt_comment_format(e, comment, sizeof(comment)) ||
-	    !nftnl_udata_put_strz(ud, FC_NFT_UDATA_ELEM_COMMENT, comment)) {
-		if (ud)
-			nftnl_udata_buf_free(ud);
-		nftnl_set_elem_free(el);
-		return NULL;
-	}
-	nftnl_set_elem_set(el, NFTNL_SET_ELEM_USERDATA,
-			   nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud));
-	nftnl_udata_buf_free(ud);
-	return el;
+	return fc_elem_comment(el, e);
 }
 
 /*
@@ -806,9 +814,7 @@ static struct nftnl_set_elem *fc_snat_elem_new(const struct fc_napt_entry *e,
 					       int with_comment)
 {
 	struct nftnl_set_elem *el = nftnl_set_elem_alloc();
-	char comment[FC_NAPT_COMMENT_MAX];
 	struct fc_napt_entry owner = *e;
-	struct nftnl_udata_buf *ud;
 
 	if (!el)
 		return NULL;
@@ -817,18 +823,7 @@ static struct nftnl_set_elem *fc_snat_elem_new(const struct fc_napt_entry *e,
 		return el;
 	owner.domid = 0;
 	owner.app_id = 0;
-	ud = nftnl_udata_buf_alloc(sizeof(comment) + 8);
-	if (!ud || fc_napt_comment_format(&owner, comment, sizeof(comment)) ||
-	    !nftnl_udata_put_strz(ud, FC_NFT_UDATA_ELEM_COMMENT, comment)) {
-		if (ud)
-			nftnl_udata_buf_free(ud);
-		nftnl_set_elem_free(el);
-		return NULL;
-	}
-	nftnl_set_elem_set(el, NFTNL_SET_ELEM_USERDATA,
-			   nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud));
-	nftnl_udata_buf_free(ud);
-	return el;
+	return fc_elem_comment(el, &owner);
 }
 
 /*

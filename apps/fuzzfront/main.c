@@ -169,6 +169,17 @@ static grant_ref_t ro_ref, rw_ref;
 /* Ports Dom0 cannot bind: one offered to ourselves, one closed. */
 static evtchn_port_t self_port, closed_port;
 
+/* A well-formed handshake: our rings and port, no IPC areas. */
+static void put_good_keys(void)
+{
+	put(FC_XS_VERSION, "%u", FC_PROTO_VERSION);
+	put(FC_XS_RING_REF, "%u", ring_ref);
+	put(FC_XS_IN_RING_REF, "%u", in_ring_ref);
+	put(FC_XS_EVTCHN, "%u", port);
+	del(FC_XS_IPC_OUT_PAGES);
+	del(FC_XS_IPC_IN_PAGES);
+}
+
 /*
  * End the session (if any), wait for the backend Closed, then start one
  * with the keys of @kind.  Returns 4 (Connected), 5 (Closing) or -1.
@@ -190,12 +201,7 @@ static int session(enum hs kind)
 	pending = 0;
 	xen_wmb();
 
-	put(FC_XS_VERSION, "%u", FC_PROTO_VERSION);
-	put(FC_XS_RING_REF, "%u", ring_ref);
-	put(FC_XS_IN_RING_REF, "%u", in_ring_ref);
-	put(FC_XS_EVTCHN, "%u", port);
-	del(FC_XS_IPC_OUT_PAGES);
-	del(FC_XS_IPC_IN_PAGES);
+	put_good_keys();
 	switch (kind) {
 	case HS_GOOD:
 		break;
@@ -801,12 +807,7 @@ static void prefill(void)
 	raw.sring->req_prod = prod;
 	/* Our port is unbound now (Dom0 closed it): Xen drops this. */
 	fcos_evtchn_notify(raw.port);
-	put(FC_XS_VERSION, "%u", FC_PROTO_VERSION);
-	put(FC_XS_RING_REF, "%u", ring_ref);
-	put(FC_XS_IN_RING_REF, "%u", in_ring_ref);
-	put(FC_XS_EVTCHN, "%u", port);
-	del(FC_XS_IPC_OUT_PAGES);
-	del(FC_XS_IPC_IN_PAGES);
+	put_good_keys();
 	fe_state(XenbusStateInitialised);
 	st = wait_be(XenbusStateConnected, XenbusStateClosing, 5000);
 	printf("FC-PREFILL-CONNECT state=%d\n", st);

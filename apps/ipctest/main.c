@@ -16,7 +16,7 @@
  *                                  report it
  *   ipctest ring IDX NEXT ROUNDS   token ring: IDX 0 starts the token and
  *                                  counts ROUNDS round trips
- *   ipctest once DEST              one send, prints its status
+ *   ipctest once DEST [HOLD_S]     one send, prints its status, stays HOLD_S s
  *   ipctest hostile DEST           malformed sends and fragments, then
  *                                  one good message
  */
@@ -383,12 +383,17 @@ int main(int argc, char **argv)
 		fill(buf, 0, 8);
 		rc = send_to(argv[2], buf, 8, 0);
 		printf("FC-IPC-ONCE rc=%d\n", rc);
+		/* Held, the app VM keeps its row in the module's statistics,
+		 * which go when it ends. */
+		if (argc > 3)
+			fcos_sleep_ns((uint64_t)strtol_(argv[3]) *
+				      FCOS_NSEC_PER_SEC);
 		return 0;
 	}
 	if (argc >= 3 && !strcmp(argv[1], "hostile"))
 		return do_hostile(argv[2]);
 	printf("usage: ipctest recv N | send DEST N [SIZE [GAP_US]] | ring IDX "
 	       "NEXT "
-	       "ROUNDS | once DEST | hostile DEST\n");
+	       "ROUNDS | once DEST [HOLD_S] | hostile DEST\n");
 	return 2;
 }

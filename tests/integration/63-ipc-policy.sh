@@ -25,7 +25,7 @@ t_check "insmod fcapsule.ko" insmod "$KO"
 t_check "start b (stays receiving)" fc_start b ipctest "recv 1000 600"
 t_check "b connected" t_wait_console b '^FC-IPC-READY' 120
 bd=$(fc_domid b)
-t_check "start a (independent) sending once to b" fc_start a ipctest "once b"
+t_check "start a (independent) sending once to b" fc_start a ipctest "once b 600"
 t_check "a's send is denied with -EPERM" t_wait_console a '^FC-IPC-ONCE rc=-1$' 120
 t_check "ipc stat counts a's denial" \
 	sh -c "$FC ipc stat --json | python3 -c 'import json,sys; d=json.load(sys.stdin); a=[e for e in d[\"app_vms\"] if e[\"name\"]==\"a\"][0]; assert a[\"denied\"]==1 and a[\"sent\"]==0 and d[\"totals\"][\"denied\"]==1, d'"

@@ -64,7 +64,8 @@ const struct fc_cmd fc_cmds[] = {
 	  "--dom ID",
 	  "list, add or remove public port mappings (NAPT to app VMs)" },
 	{ "net", main_net,
-	  "setup [--public ADDR] [--addr ADDR/PREFIX] [--bridge NAME]\nalloc "
+	  "setup [--public ADDR] [--addr ADDR/PREFIX] [--bridge "
+	  "NAME]\nteardown\nalloc "
 	  "NAME [DOMID]\nbind ADDR DOMID\nrelease ADDR | --dom DOMID\nshow "
 	  "ADDR | --dom DOMID\noverlay [ls]\noverlay add PEER\noverlay del",
 	  "Dom0's bridge for app VMs, their address allocator, and the "

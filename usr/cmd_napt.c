@@ -5,6 +5,7 @@
  * app VM address allocator.  (The benchmark is bench/napt.c.)
  */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,6 +205,31 @@ static int fc_net_cmd_setup(int argc, char **argv)
 	return fc_net_setup() ? FC_EXIT_FAIL : FC_EXIT_OK;
 }
 
+static int fc_net_cmd_teardown(int argc, char **argv)
+{
+	char busy[IF_NAMESIZE] = "";
+	int ret;
+
+	(void)argv;
+	if (argc != 1)
+		return fc_usage_error("net", "teardown takes no arguments");
+	if (fc_check_root())
+		return FC_EXIT_NOT_ROOT;
+	ret = fc_net_teardown(busy, sizeof(busy));
+	if (ret == -EBUSY) {
+		fprintf(stderr,
+			"fcapsule net teardown: %s is still on the bridge: "
+			"kill the app VMs with a network first\n",
+			busy);
+		return FC_EXIT_FAIL;
+	}
+	if (ret) {
+		fprintf(stderr, "fcapsule net teardown: %s\n", strerror(-ret));
+		return FC_EXIT_FAIL;
+	}
+	return FC_EXIT_OK;
+}
+
 /* prints "ADDR MAC": what `fcapsule run` needs for the vif */
 static int fc_net_cmd_alloc(int argc, char **argv)
 {
@@ -292,10 +318,12 @@ static int fc_net_cmd_bind(int argc, char **argv)
 int main_net(int argc, char **argv)
 {
 	if (argc < 2)
-		return fc_usage_error("net", "missing setup, alloc, bind, "
-					     "release or show");
+		return fc_usage_error("net", "missing setup, teardown, alloc, "
+					     "bind, release, show or overlay");
 	if (!strcmp(argv[1], "setup"))
 		return fc_net_cmd_setup(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "teardown"))
+		return fc_net_cmd_teardown(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "alloc"))
 		return fc_net_cmd_alloc(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bind"))

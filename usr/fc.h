@@ -73,6 +73,8 @@ int main_migrate(int argc, char **argv);
 int main_migrate_receive(int argc, char **argv);
 int fc_mig_notify_ended(uint32_t home, uint32_t addr, const char *name);
 int fc_overlay_cmd(int argc, char **argv);
+#define FC_OVERLAY_DEV "fcvx0" /* the VXLAN device, a port of the bridge */
+int fc_overlay_delete(void);
 
 /*
  * Paths (overridable for tests through the environment, see util.c).  A
@@ -272,6 +274,7 @@ void fc_napt_print_json(FILE *f, const struct fc_napt_entry *e, int n,
 int fc_napt_nl_send(const void *buf, size_t len);
 int fc_napt_rule_count(int *pre, int *out, int *post);
 int fc_napt_init(void);
+int fc_napt_fini(void);
 int fc_napt_init_conf(const struct fc_napt_conf *conf, int force);
 int fc_napt_add(uint16_t port, uint32_t addr, uint16_t aport);
 int fc_napt_add_entry(const struct fc_napt_entry *e);
@@ -299,6 +302,7 @@ int fc_napt_list(struct fc_napt_entry **out, int *n);
 void fc_net_conf(struct fc_napt_conf *conf);
 uint32_t fc_net_public_addr(void);
 int fc_net_setup(void);
+int fc_net_teardown(char *busy, size_t len);
 int fc_net_ensure(void);
 int fc_net_addr_alloc(const char *name, uint32_t *addr);
 int fc_net_addr_take(uint32_t addr, const char *name);

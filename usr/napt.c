@@ -1345,6 +1345,37 @@ int fc_napt_init(void)
 	return fc_napt_init_conf(&conf, 0);
 }
 
+/*
+ * Our table gone, with its chains, maps (every mapping) and the relayed
+ * set, in one transaction.  -ENOENT: there was none.
+ */
+int fc_napt_fini(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, sizeof(buf));
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	uint32_t seq = fc_nl_seq();
+	size_t len;
+	int ret = -ENOMEM;
+
+	if (!b || !t)
+		goto out;
+	fc_batch_open(b, &seq);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FC_NAPT_TABLE);
+	nlh = fc_batch_hdr(b, NFT_MSG_DELTABLE, 0, &seq);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	ret = fc_batch_next(b) ?: fc_batch_close(b, &seq, &len);
+	if (!ret)
+		ret = fc_napt_nl_send(buf, len);
+out:
+	if (t)
+		nftnl_table_free(t);
+	if (b)
+		mnl_nlmsg_batch_stop(b);
+	return ret;
+}
+
 /* An address's element of relayed, from a dump. */
 int fc_napt_snat_elem_parse(struct nftnl_set_elem *el, struct fc_napt_entry *e)
 {

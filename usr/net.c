@@ -396,6 +396,96 @@ int fc_net_ensure(void)
 	return fc_net_do_setup(0);
 }
 
+static int fc_rtnl_link_del(int ifindex)
+{
+	char buf[FC_NET_BUF];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	nlh = fc_rtnl_hdr(buf, RTM_DELLINK, 0);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return fc_rtnl_talk(nlh);
+}
+
+/* The bridge's ports but the overlay (app VMs' vifs); the first in @first. */
+static int fc_net_bridge_ports(const char *bridge, char *first, size_t len)
+{
+	char path[FC_PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/brif", bridge);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, FC_OVERLAY_DEV))
+			continue;
+		if (!n++)
+			snprintf(first, len, "%s", de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The files of one of the allocator's directories (net/addr, net/dom). */
+static void fc_net_forget_dir(const char *leaf)
+{
+	char dir[FC_PATH_MAX], path[FC_PATH_MAX + 256];
+	struct dirent *de;
+	DIR *d;
+
+	fc_net_path(dir, sizeof(dir), leaf);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/*
+ * fcapsule net teardown: what setup made, gone: the NAPT table with every
+ * mapping, the overlay, the bridge, the settings and the allocator's
+ * addresses.  Refused (-EBUSY, the first vif in @busy) while an app VM's
+ * vif is on the bridge: it would lose its network.  ip_forward stays as
+ * it is: setup cannot know what it was before.  Nothing set up is fine.
+ */
+int fc_net_teardown(char *busy, size_t len)
+{
+	char bridge[16], path[FC_PATH_MAX];
+	uint32_t gw;
+	int prefix, ifindex, ret;
+
+	fc_net_gw(&gw, &prefix, bridge, sizeof(bridge));
+	if (fc_net_bridge_ports(bridge, busy, len))
+		return -EBUSY;
+	ret = fc_overlay_delete();
+	if (ret && ret != -ENODEV)
+		return ret;
+	ret = fc_napt_fini();
+	if (ret && ret != -ENOENT)
+		return ret;
+	ifindex = if_nametoindex(bridge);
+	ret = ifindex ? fc_rtnl_link_del(ifindex) : 0;
+	if (ret && ret != -ENODEV)
+		return ret;
+	fc_net_forget_dir("addr");
+	fc_net_forget_dir("dom");
+	fc_net_path(path, sizeof(path), "conf");
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
 /* ---- the address allocator ---- */
 
 static void fc_addr_file(uint32_t addr, char *path, size_t len)

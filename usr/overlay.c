@@ -26,7 +26,6 @@
 #include "cmd.h"
 #include "fc.h"
 
-#define FC_OVERLAY_DEV	"fcvx0"
 #define FC_OVERLAY_VNI	252
 #define FC_OVERLAY_PORT 4789
 
@@ -219,7 +218,7 @@ static int fc_overlay_attach(int ifindex, int bridge)
 	return fc_overlay_talk(nlh, NULL, NULL);
 }
 
-static int fc_overlay_delete(void)
+int fc_overlay_delete(void)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct ifinfomsg *ifi;

@@ -47,6 +47,10 @@ t_check "the second httpd's listen on 80 is refused with EADDRINUSE (98)" \
 t_check "port 80 still reaches the first app VM" \
 	sh -c "ip netns exec pubc curl -sf -m 10 http://$PUB/ | grep -q 'httpd on web:'"
 
+t_check "net teardown is refused while web's vif is on the bridge" \
+	sh -c "! $FC net teardown 2>/tmp/td.err && grep -q 'vif.* is still on the bridge' /tmp/td.err"
+t_check "... and leaves the bridge and the mapping" \
+	sh -c "ip link show fcbr0 >/dev/null && $FC napt | grep -q ':80 '"
 t_check "kill web" $FC kill -s KILL web
 sleep 1
 t_check "the mapping is gone after kill" sh -c "! $FC napt | grep -q ':80 '"
@@ -55,5 +59,12 @@ t_check "web's address is free again" \
 t_check "port 80 no longer answers" sh -c "! ip netns exec pubc curl -sf -m 5 http://$PUB/ >/dev/null"
 $FC kill -s KILL web2 >/dev/null 2>&1
 t_check "no app VM left" sh -c "! xl list | grep -Eq '^web2? '"
+t_check "net teardown" $FC net teardown
+t_check "no bridge, no NAPT table, no settings left" \
+	sh -c "! ip link show fcbr0 2>/dev/null && ! nft list table ip fcapsule 2>/dev/null && test ! -e /run/fcapsule/net/conf"
+t_check "net teardown again: nothing to do, no error" $FC net teardown
+t_check "net setup after teardown" $FC net setup --public $PUB
+t_check "... builds the bridge and both DNAT rules again" \
+	sh -c "ip link show fcbr0 >/dev/null && test \$(nft list chain ip fcapsule prerouting | grep -c 'dnat ip to') = 2"
 ip netns del pubc
 t_done

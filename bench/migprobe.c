@@ -13,11 +13,12 @@
  * gap still open when the migration command returns is measured whole,
  * and prints one line on stdout:
  *
- *   sent=N answered=N gap_ms=G total_ms=T lost=0|1
+ *   sent=N answered=N gap_ms=G gap_at_ms=A total_ms=T lost=0|1
  *
  * gap_ms is the longest time between two consecutive answers (the
  * downtime seen by a client, to within one interval), total_ms the time
- * from the first answer to the last; lost=1: no answer after SIGTERM.
+ * from the first answer to the last, gap_at_ms when the longest gap
+ * began, from the first answer; lost=1: no answer after SIGTERM.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -102,7 +103,7 @@ static int read_reply(int fd, uint16_t id)
 int main(int argc, char **argv)
 {
 	double interval = 4, limit = 120, next, first = -1, last = -1, gap = 0,
-	       stop_at = -1, t;
+	       stop_at = -1, gap_at = 0, t;
 	unsigned long sent = 0, answered = 0;
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	struct sigaction sa = { .sa_handler = on_term };
@@ -171,6 +172,7 @@ int main(int argc, char **argv)
 				fprintf(stderr, "up\n");
 			} else if (t - last > gap) {
 				gap = t - last;
+				gap_at = last - first;
 			}
 			last = t;
 			answered++;
@@ -180,7 +182,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	printf("sent=%lu answered=%lu gap_ms=%.1f total_ms=%.1f lost=%d\n",
-	       sent, answered, gap, first < 0 ? 0 : last - first, lost);
+	printf("sent=%lu answered=%lu gap_ms=%.1f gap_at_ms=%.1f total_ms=%.1f "
+	       "lost=%d\n",
+	       sent, answered, gap, gap_at, first < 0 ? 0 : last - first, lost);
 	return 0;
 }

@@ -14,11 +14,11 @@
 # the benchmark's own leads to the guest, wherever it runs: its longest
 # gap between answers is the downtime a client sees.  Writes
 # $FC_JOB_OUT/migrate.csv (on a):
-# kind,mb,mode,rep,from,total_ms,downtime_ms,sent,answered,lost,load
+# kind,mb,mode,rep,from,total_ms,downtime_ms,gap_at_ms,sent,answered,lost,load
 set -u
 REPS=${1:-10}
-APP_SIZES=${2:-4 8 16 32}
-LINUX_SIZES=${3:-64 128 256}
+APP_SIZES=${2-4 8 16 32}
+LINUX_SIZES=${3-96 128 256}
 . tests/integration/lib.sh
 . tests/integration/pair.sh
 FC=$BUILD/usr/fcapsule
@@ -102,14 +102,19 @@ measure() {
 	echo "# $kind $mb MB $mode from $from: $total ms; $p"
 	eval "${p// /; }"
 	# shellcheck disable=SC2154 # set by the eval of the probe's line
-	echo "$kind,$mb,$mode,$rep,$from,$total,$gap_ms,$sent,$answered,$lost,$(cut -d' ' -f1 /proc/loadavg)" >>"$csv"
+	echo "$kind,$mb,$mode,$rep,$from,$total,$gap_ms,$gap_at_ms,$sent,$answered,$lost,$(cut -d' ' -f1 /proc/loadavg)" >>"$csv"
 }
 
-# both: the other instance of FROM.
+# modes REP: live first in odd repetitions, stopped first in even ones,
+# so that with the moves alternating a -> b, b -> a each mode goes both
+# ways (the first move to b also starts b's OS server).
+modes() { (($1 % 2)) && echo live stop || echo stop live; }
+
+# other FROM: the other instance; peer_of FROM: its peer's address.
 other() { [ "$1" = a ] && echo b || echo a; }
 peer_of() { [ "$1" = a ] && echo "$FC_PEER" || echo "$FC_SELF"; }
 
-echo "kind,mb,mode,rep,from,total_ms,downtime_ms,sent,answered,lost,load" >"$csv"
+echo "kind,mb,mode,rep,from,total_ms,downtime_ms,gap_at_ms,sent,answered,lost,load" >"$csv"
 
 for mb in $APP_SIZES; do
 	name=mv$mb
@@ -119,7 +124,7 @@ for mb in $APP_SIZES; do
 	icmp_to "$addr"
 	at=a
 	for ((r = 1; r <= REPS; r++)); do
-		for mode in live stop; do
+		for mode in $(modes $r); do
 			measure app "$mb" $mode $r $at "$FC migrate --$mode $name $(peer_of $at)"
 			at=$(other $at)
 		done
@@ -146,7 +151,7 @@ CFG
 	icmp_to $LINUX_ADDR
 	at=a
 	for ((r = 1; r <= REPS; r++)); do
-		for mode in live stop; do
+		for mode in $(modes $r); do
 			peer=$(peer_of $at)
 			if [ $mode = live ]; then
 				cmd="xl migrate -s '' $name 'python3 $TOP/bench/migxl.py relay $peer $XLPORT'"

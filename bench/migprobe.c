@@ -74,8 +74,14 @@ static int send_echo(int fd, const struct sockaddr_in *to, uint16_t id,
 	h->un.echo.id = htons(id);
 	h->un.echo.sequence = htons(seq);
 	h->checksum = csum(buf, sizeof(buf));
-	return sendto(fd, buf, sizeof(buf), 0, (const struct sockaddr *)to,
-		      sizeof(*to)) < 0
+	/*
+	 * Never wait for room: while the guest is stopped, its vif's queue
+	 * holds our earlier requests and with them the socket's send
+	 * buffer; a blocking send would stop the probe (and the clock of
+	 * its answers) until they are freed.
+	 */
+	return sendto(fd, buf, sizeof(buf), MSG_DONTWAIT,
+		      (const struct sockaddr *)to, sizeof(*to)) < 0
 		       ? -errno
 		       : 0;
 }
@@ -148,9 +154,9 @@ int main(int argc, char **argv)
 		}
 		if (t >= next) {
 			r = send_echo(fd, &to, id, seq++);
-			/* no route while the address moves: a lost probe */
+			/* no room or no route while the guest moves: lost */
 			if (r && r != -ENETUNREACH && r != -EHOSTUNREACH &&
-			    r != -ENOBUFS) {
+			    r != -ENOBUFS && r != -EAGAIN) {
 				fprintf(stderr, "migprobe: send: %s\n",
 					strerror(-r));
 				return 1;

@@ -40,6 +40,8 @@ die() {
 	exit 1
 }
 
+# the receivers' logs go out with the results, on both sides
+trap 'cp /tmp/recv.log /tmp/migxl.log "$out/" 2>/dev/null' EXIT
 p_mig_setup "$PUB" || die "pair set-up failed"
 python3 bench/migxl.py serve $XLPORT >/tmp/migxl.log 2>&1 &
 mkdir -p $img
@@ -94,10 +96,15 @@ measure() {
 		rc=$?
 		total=$P_REMOTE_MS
 	fi
+	sed 's/^/# /' /tmp/mig.out
+	if [ "$rc" != 0 ]; then
+		kill -KILL $pid
+		wait $pid
+		echo "bench-migrate: $kind $mb MB $mode from $from failed (exit $rc)" >&2
+		return 1
+	fi
 	kill -TERM $pid
 	wait $pid
-	sed 's/^/# /' /tmp/mig.out
-	[ "$rc" = 0 ] || die "$kind $mb MB $mode from $from failed (exit $rc)"
 	p=$(cat /tmp/probe.out)
 	echo "# $kind $mb MB $mode from $from: $total ms; $p"
 	eval "${p// /; }"
@@ -125,15 +132,14 @@ for mb in $APP_SIZES; do
 	at=a
 	for ((r = 1; r <= REPS; r++)); do
 		for mode in $(modes $r); do
-			measure app "$mb" $mode $r $at "$FC migrate --$mode $name $(peer_of $at)"
+			measure app "$mb" $mode $r $at "$FC migrate --$mode $name $(peer_of $at)" ||
+				break 2
 			at=$(other $at)
 		done
 	done
-	if [ $at = a ]; then
-		$FC kill -s KILL $name >/dev/null
-	else
-		p_remote "$FC kill -s KILL $name" >/dev/null
-	fi
+	# after a failure it may be on either side, or neither
+	$FC kill -s KILL $name >/dev/null 2>&1
+	p_remote "$FC kill -s KILL $name" >/dev/null
 done
 
 for mb in $LINUX_SIZES; do
@@ -158,15 +164,12 @@ CFG
 			else
 				cmd="python3 $TOP/bench/migxl.py save $name $peer $XLPORT"
 			fi
-			measure linux "$mb" $mode $r $at "$cmd"
+			measure linux "$mb" $mode $r $at "$cmd" || break 2
 			at=$(other $at)
 		done
 	done
-	if [ $at = a ]; then
-		xl destroy $name
-	else
-		p_remote "xl destroy $name" >/dev/null
-	fi
+	xl destroy $name 2>/dev/null
+	p_remote "xl destroy $name" >/dev/null
 done
 nft delete table ip fcbench
 p_send quit

@@ -6,10 +6,12 @@
 #   migxl.py serve PORT            receiver, one connection at a time
 #   migxl.py relay HOST PORT       xl migrate's pipe pair <-> the socket
 #   migxl.py save NAME HOST PORT   stopped: xl save into the socket, the
-#                                  receiver's xl restore reads it
+#                                  receiver keeps it on tmpfs and runs
+#                                  xl restore
 import os, select, socket, subprocess, sys
 
 CHUNK = 1 << 16
+SAVE = '/run/migxl.save'
 
 
 def copy(src, dst):
@@ -43,12 +45,12 @@ def serve(port):
             r = subprocess.call(['xl', 'migrate-receive', '-e'],
                                 stdin=c.fileno(), stdout=c.fileno())
         elif mode == b'stop\n':
-            # xl restore opens a path: a pipe, not the socket
-            p = subprocess.Popen(['xl', 'restore', '-e', '/dev/stdin'],
-                                 stdin=subprocess.PIPE)
-            copy(c.fileno(), p.stdin.fileno())
-            p.stdin.close()
-            r = p.wait()
+            # xl restore opens a path: the image lands on tmpfs first, a
+            # store-and-forward copy, as a stopped guest allows
+            with open(SAVE, 'wb') as f:
+                copy(c.fileno(), f.fileno())
+            r = subprocess.call(['xl', 'restore', '-e', SAVE])
+            os.unlink(SAVE)
             c.sendall(b'done %d\n' % r)
         else:
             r = -1

@@ -15,8 +15,8 @@
  *
  *   sent=N answered=N gap_ms=G gap_at_ms=A total_ms=T lost=0|1
  *
- * gap_ms is the longest time between two consecutive answers (the
- * downtime seen by a client, to within one interval), total_ms the time
+ * gap_ms is the longest time between two consecutive answers' arrivals
+ * (the downtime seen by a client, to within one interval), total_ms the time
  * from the first answer to the last, gap_at_ms when the longest gap
  * began, from the first answer; lost=1: no answer after SIGTERM.
  */
@@ -86,17 +86,50 @@ static int send_echo(int fd, const struct sockaddr_in *to, uint16_t id,
 		       : 0;
 }
 
-/* 1: an echo reply with our id was read, 0: something else, <0: error */
-static int read_reply(int fd, uint16_t id)
+static double real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * 1: an echo reply with our id was read, its arrival in *at (monotonic
+ * ms); 0: something else; <0: error.  The arrival is the kernel's
+ * receive timestamp, not the time we read it: under load Dom0 runs the
+ * probe late, and answers waiting in the socket must not look late.
+ */
+static int read_reply(int fd, uint16_t id, double *at)
 {
 	unsigned char buf[1500];
+	union {
+		char b[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = ctl.b,
+			      .msg_controllen = sizeof(ctl.b) };
 	const struct iphdr *ip = (const struct iphdr *)buf;
 	const struct icmphdr *h;
-	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	struct cmsghdr *c;
+	ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
 	size_t hl;
 
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	*at = now_ms();
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			*at += ts.tv_sec * 1e3 + ts.tv_nsec / 1e6 - real_ms();
+		}
+	}
 	if ((size_t)n < sizeof(*ip))
 		return 0;
 	hl = (size_t)ip->ihl * 4;
@@ -115,7 +148,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_term };
 	struct pollfd pfd;
 	uint16_t id = (uint16_t)getpid(), seq = 0;
-	int fd, r, lost = 0;
+	int fd, r, lost = 0, one = 1;
 
 	if (argc < 2 || argc > 4 ||
 	    inet_pton(AF_INET, argv[1], &to.sin_addr) != 1) {
@@ -134,6 +167,10 @@ int main(int argc, char **argv)
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
 	if (fd < 0) {
 		perror("migprobe: raw socket");
+		return 1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one))) {
+		perror("migprobe: SO_TIMESTAMPNS");
 		return 1;
 	}
 	sigaction(SIGTERM, &sa, NULL);
@@ -171,8 +208,7 @@ int main(int argc, char **argv)
 			perror("migprobe: poll");
 			return 1;
 		}
-		while ((r = read_reply(fd, id)) > 0) {
-			t = now_ms();
+		while ((r = read_reply(fd, id, &t)) > 0) {
 			if (first < 0) {
 				first = t;
 				fprintf(stderr, "up\n");

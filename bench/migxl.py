@@ -5,13 +5,14 @@
 # (xl migrate expects ssh; with -s "" it runs our relay instead).
 #   migxl.py serve PORT            receiver, one connection at a time
 #   migxl.py relay HOST PORT       xl migrate's pipe pair <-> the socket
-#   migxl.py save NAME HOST PORT   stopped: xl save into the socket, the
-#                                  receiver keeps it on tmpfs and runs
-#                                  xl restore
+#   migxl.py save NAME HOST PORT   stopped: xl save into a file, sent
+#                                  over the socket; the receiver keeps it
+#                                  in a file too and runs xl restore
 import os, select, socket, subprocess, sys
 
 CHUNK = 1 << 16
-SAVE = '/run/migxl.save'
+SAVE = '/tmp/migxl.in'
+OUT = '/tmp/migxl.out'
 
 
 def copy(src, dst):
@@ -49,6 +50,7 @@ def serve(port):
             # store-and-forward copy, as a stopped guest allows
             with open(SAVE, 'wb') as f:
                 copy(c.fileno(), f.fileno())
+            print('stop: %d bytes' % os.path.getsize(SAVE), flush=True)
             r = subprocess.call(['xl', 'restore', '-e', SAVE])
             os.unlink(SAVE)
             c.sendall(b'done %d\n' % r)
@@ -82,16 +84,21 @@ def relay(host, port):
 
 
 def save(name, host, port):
+    # xl save into a file (a path, as xl restore takes), then the file
+    # over the socket: store and forward, as a stopped guest allows
+    r = subprocess.call(['xl', 'save', name, OUT])
+    if r:
+        return 1
     s = socket.create_connection((host, port))
     s.sendall(b'stop\n')
-    p = subprocess.Popen(['xl', 'save', name, '/dev/stdout'],
-                         stdout=subprocess.PIPE)
-    copy(p.stdout.fileno(), s.fileno())
-    r = p.wait()
+    with open(OUT, 'rb') as f:
+        copy(f.fileno(), s.fileno())
+    print('migxl: sent %d bytes' % os.path.getsize(OUT), file=sys.stderr)
+    os.unlink(OUT)
     s.shutdown(socket.SHUT_WR)
     ans = s.makefile().readline().split()
-    if r or ans[:1] != ['done'] or ans[1:] != ['0']:
-        print('migxl: save rc=%d, receiver %r' % (r, ans), file=sys.stderr)
+    if ans != ['done', '0']:
+        print('migxl: receiver %r' % ans, file=sys.stderr)
         return 1
     return 0
 

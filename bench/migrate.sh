@@ -6,9 +6,9 @@
 # a drives, b does what a asks (p_serve).  For each size, one guest is
 # started on a and migrated REPS times live and REPS times stopped, back
 # and forth (a -> b, b -> a, ...): app VMs (httpd) with `fcapsule
-# migrate`, PV Linux guests with xl's own stream (`xl migrate` live, `xl
-# save` | `xl restore` stopped) over TCP between the Dom0s, since
-# `fcapsule migrate` takes app VMs only.  During each migration
+# migrate`, PV Linux guests with xl's own stream (`xl migrate` live; `xl
+# save`, the file copied, `xl restore` stopped; bench/migxl.py) over TCP
+# between the Dom0s, since `fcapsule migrate` takes app VMs only.  During each migration
 # build/bench/migprobe pings the guest every 4 ms from the public client
 # (namespace pubc) through a's public address, where one ICMP DNAT rule of
 # the benchmark's own leads to the guest, wherever it runs: its longest

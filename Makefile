@@ -30,7 +30,7 @@ USR_OBJS := $(filter-out $(O)/usr/main.o,$(USR_SRCS:%.c=$(O)/%.o))
 
 .PHONY: all kmod usr libos guest benchtools deps test unit integration \
 	check-style demo demo-migrate shell bench bench-boot bench-nop bench-napt bench-ipc \
-	bench-listen bench-cap bench-fork bench-fair clean man install \
+	bench-listen bench-cap bench-fork bench-migrate bench-fair clean man install \
 	install-tool install-dkms deb
 
 all: kmod usr libos guest benchtools
@@ -149,6 +149,14 @@ bench-listen: all
 
 bench-fork: all
 	scripts/bench-fork $(FORK_REPS)
+
+# Migration between two instances (docs/migrate.md): MIG_REPS repetitions,
+# MIG_APP_SIZES / MIG_LINUX_SIZES (MB) to run fewer sizes.
+MIG_REPS ?= 10
+MIG_APP_SIZES ?= 4 8 16 32
+MIG_LINUX_SIZES ?= 96 128 256
+bench-migrate: all
+	scripts/bench-migrate $(MIG_REPS) "$(MIG_APP_SIZES)" "$(MIG_LINUX_SIZES)"
 
 # FAIR_N round trips per case; FAIR_PIN=pinned: each on a CPU of its own
 FAIR_N ?= 2000

@@ -18,34 +18,10 @@
 . tests/integration/pair.sh
 FC=$BUILD/usr/fcapsule
 export FC_IMAGE_DIR=$BUILD/apps
-KEY=/var/lib/fcapsule/migrate.key
 OTHER=$([ "$FC_ROLE" = a ] && echo b || echo a)
 PUB=192.0.2.10
-modprobe -a nf_tables nft_nat nft_chain_nat nft_fib_ipv4 veth 2>/dev/null
-
-t_check "insmod fcapsule.ko" insmod "$KO"
-t_check "net setup ($FC_NET_ADDR, public $PUB)" $FC net setup --public $PUB
-t_check "a client on the public segment (192.0.2.20)" t_public_client $PUB
-t_check "overlay to $FC_PEER" $FC net overlay add "$FC_PEER"
-$FC net overlay | sed 's/^/# /'
-
-# One key on both sides, made on a.
-mkdir -p /var/lib/fcapsule
-umask 077
-if [ "$FC_ROLE" = a ]; then
-	head -c 32 /dev/urandom >"$KEY"
-	cp "$KEY" "$FC_PAIR_DIR/key"
-	p_send key
-else
-	p_recv key 300 >/dev/null
-	cat "$FC_PAIR_DIR/key" >"$KEY"
-fi
-umask 022
-t_check "the shared key (32 bytes)" test "$(wc -c <"$KEY")" = 32
-$FC migrate-receive >/tmp/recv.log 2>&1 &
-recv=$!
-t_check "migrate-receive listens" \
-	sh -c 'for i in $(seq 50); do grep -q listening /tmp/recv.log && exit 0; sleep 0.2; done; exit 1'
+p_mig_setup $PUB t_check
+recv=$P_RECV_PID
 p_sync up
 
 # on_app: the app VM web is here, its OS-server state with it.

@@ -285,6 +285,9 @@ int fc_napt_del_app(uint32_t domid, uint64_t app_id);
 int fc_napt_set_port(uint16_t port, int from, const struct fc_napt_entry *to,
 		     int n);
 int fc_napt_remove(const struct fc_napt_entry *gone, int n);
+int fc_napt_remove_listed(const struct fc_napt_entry *e, int k,
+			  const struct fc_napt_entry *gone, int n);
+int fc_napt_get_single(uint16_t port, struct fc_napt_entry *out);
 int fc_napt_build_forward(void *buf, size_t len, uint32_t seq,
 			  const struct fc_napt_entry *e, int n, uint32_t fwd,
 			  size_t *out_len);
@@ -310,6 +313,10 @@ int fc_net_addr_bind(uint32_t addr, uint32_t domid);
 int fc_net_addr_release(uint32_t addr);
 int fc_net_addr_release_dom(uint32_t domid);
 int fc_net_addr_claim(const char *name, uint32_t domid, uint32_t *addr);
+int fc_net_addr_unbound(const char *name, uint32_t *addr);
+int fc_net_addr_each(int (*fn)(uint32_t addr, uint32_t owner, const char *name,
+			       void *arg),
+		     void *arg);
 int fc_net_addr_sync(int (*alive)(uint32_t domid, void *arg), void *arg);
 int fc_net_addr_of_dom(uint32_t domid, uint32_t *addr, char *name, size_t len);
 int fc_net_addr_owner(uint32_t addr, uint32_t *domid, char *name, size_t len);
@@ -319,10 +326,35 @@ int fc_net_guest_config_gw(uint32_t addr, uint32_t gw, char *buf, size_t len);
 uint32_t fc_net_gateway(void);
 int fc_net_vif_attach(const char *ifname, const char *bridge);
 
+/* The OS server's app VM addresses by domid, in memory (addrtab.c). */
+struct fc_addr_ent {
+	uint32_t domid;
+	uint32_t addr; /* network order */
+	int bound;     /* 0: allocated by name, bound at its first LISTEN */
+	char name[FC_VMNAME_MAX];
+};
+
+struct fc_addrtab {
+	struct fc_addr_ent *e;
+	int n, cap;
+};
+
+int fc_addrtab_put(struct fc_addrtab *t, const struct fc_addr_ent *a);
+int fc_addrtab_get(const struct fc_addrtab *t, uint32_t domid,
+		   struct fc_addr_ent *out);
+int fc_addrtab_drop(struct fc_addrtab *t, uint32_t domid);
+void fc_addrtab_clear(struct fc_addrtab *t);
+void fc_addrtab_free(struct fc_addrtab *t);
+
 /* LISTEN/UNLISTEN/disconnect in the OS server (listen.c). */
 struct fc_ioc_complete;
 int fc_listen_handle(const struct fc_event *ev, struct fc_ioc_complete *c);
 int fc_listen_forget(uint32_t domid, uint64_t app_id);
+void fc_listen_refresh(void);
+void fc_listen_reload(void);
+void fc_listen_connect(uint32_t domid, const char *name);
+void fc_listen_disconnect(uint32_t domid);
+void fc_listen_persist(void);
 int fc_listen_stale(struct fc_napt_entry *e, int n,
 		    int (*alive)(uint32_t domid, void *arg), void *arg);
 int fc_listen_sync(int (*alive)(uint32_t domid, void *arg), void *arg);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,103 @@
 static int fc_listen_ready;
 /* a pool's change is read, then written: one at a time per server */
 static pthread_mutex_t fc_listen_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * A LISTEN is answered from memory: the app VMs' addresses (filled from
+ * the address files at start, on CONNECT and after lost events; used by
+ * the event thread only) and the public address (reread by the reaper).
+ * What the answer changes on disk is written after it (fc_listen_persist).
+ */
+static struct fc_addrtab fc_listen_addrs;
+static struct fc_addr_ent fc_listen_to_bind; /* domid 0: nothing to bind */
+static _Atomic uint32_t fc_listen_pub;
+static atomic_int fc_listen_pub_known;
+
+/* Reread the public address (network settings may change under us). */
+void fc_listen_refresh(void)
+{
+	atomic_store(&fc_listen_pub, fc_net_public_addr());
+	atomic_store(&fc_listen_pub_known, 1);
+}
+
+static uint32_t fc_listen_public(void)
+{
+	if (!atomic_load(&fc_listen_pub_known))
+		fc_listen_refresh();
+	return atomic_load(&fc_listen_pub);
+}
+
+static int fc_listen_load_one(uint32_t addr, uint32_t owner, const char *name,
+			      void *arg)
+{
+	struct fc_addr_ent a = { .domid = owner, .addr = addr, .bound = 1 };
+
+	if (!owner)
+		return 0; /* allocated by name: known at its CONNECT */
+	snprintf(a.name, sizeof(a.name), "%s", name);
+	fc_addrtab_put(&fc_listen_addrs, &a);
+	return 0;
+}
+
+/*
+ * Fill the table again from the address files: at start, and when the
+ * module lost events (a CONNECT or DISCONNECT this table never saw).
+ */
+void fc_listen_reload(void)
+{
+	fc_addrtab_clear(&fc_listen_addrs);
+	fc_net_addr_each(fc_listen_load_one, NULL);
+}
+
+/*
+ * An app VM connected: its address now, before it can ask for a port.
+ * `fcapsule run` binds it to the domid before the device exists; one
+ * allocated by name only (`net alloc NAME`) is bound at its first LISTEN,
+ * as when it was looked up then.  None: looked up at its LISTEN.
+ */
+void fc_listen_connect(uint32_t domid, const char *name)
+{
+	struct fc_addr_ent a = { .domid = domid };
+
+	fc_addrtab_drop(&fc_listen_addrs, domid); /* an earlier domain's */
+	if (!fc_net_addr_of_dom(domid, &a.addr, a.name, sizeof(a.name)))
+		a.bound = 1;
+	else if (!fc_net_addr_unbound(name, &a.addr))
+		snprintf(a.name, sizeof(a.name), "%s", name);
+	else
+		return;
+	fc_addrtab_put(&fc_listen_addrs, &a);
+}
+
+/* An app VM disconnected: a domain with its id next is another one. */
+void fc_listen_disconnect(uint32_t domid)
+{
+	fc_addrtab_drop(&fc_listen_addrs, domid);
+}
+
+/*
+ * After the answer: bind the name-allocated address a LISTEN was
+ * answered with to the app VM's domid, as the lookup on disk would have.
+ */
+void fc_listen_persist(void)
+{
+	struct fc_addr_ent a = fc_listen_to_bind;
+	uint32_t got = 0;
+
+	if (!a.domid)
+		return;
+	fc_listen_to_bind.domid = 0;
+	if (fc_net_addr_claim(a.name, a.domid, &got) || got != a.addr) {
+		fprintf(stderr,
+			"fcapsule serve: dom%u: address of %s no longer "
+			"allocated to it\n",
+			a.domid, a.name);
+		fc_addrtab_drop(&fc_listen_addrs, a.domid);
+		return;
+	}
+	a.bound = 1;
+	fc_addrtab_put(&fc_listen_addrs, &a);
+}
 
 static int fc_listen_init(void)
 {
@@ -85,14 +183,26 @@ static int fc_listen_addr(const struct fc_event *ev,
 			  const struct fc_listen_req *req, uint32_t *addr,
 			  char *name, size_t len)
 {
+	struct fc_addr_ent a = { .domid = ev->domid, .bound = 1 };
 	struct fc_napt_conf conf;
 	uint32_t mask, owner;
 
+	if (!fc_addrtab_get(&fc_listen_addrs, ev->domid, &a)) {
+		if (!a.bound)
+			fc_listen_to_bind = a;
+		*addr = a.addr;
+		snprintf(name, len, "%s", a.name);
+		return req->addr && req->addr != *addr ? -EADDRNOTAVAIL : 0;
+	}
+	/* not known at its CONNECT: on disk, as an operator may bind later */
 	if (fc_net_addr_of_dom(ev->domid, addr, name, len)) {
 		fc_listen_dom_name(ev->domid, name, len);
 		fc_net_addr_claim(name, ev->domid, addr);
 	}
 	if (!fc_net_addr_of_dom(ev->domid, addr, name, len)) {
+		a.addr = *addr;
+		snprintf(a.name, sizeof(a.name), "%s", name);
+		fc_addrtab_put(&fc_listen_addrs, &a);
 		if (req->addr && req->addr != *addr)
 			return -EADDRNOTAVAIL;
 		return 0;
@@ -243,7 +353,7 @@ static int fc_listen_add(const struct fc_event *ev,
 	}
 	if (ret)
 		goto out;
-	rsp->public_addr = fc_net_public_addr();
+	rsp->public_addr = fc_listen_public();
 	rsp->public_port = e.port;
 out:
 	return ret;
@@ -255,10 +365,17 @@ static int fc_listen_del(const struct fc_event *ev,
 			 struct fc_listen_rsp *rsp)
 {
 	uint16_t port = req->public_port ? req->public_port : req->port;
-	struct fc_napt_entry *e = NULL;
+	struct fc_napt_entry *e = NULL, one;
 	int i, n = 0, ret;
 
-	ret = fc_napt_list(&e, &n);
+	/* one app VM's element, the common case: read by its key alone */
+	ret = fc_napt_get_single(port, &one);
+	if (!ret) {
+		e = &one;
+		n = 1;
+	} else if (ret == -ENOENT) {
+		ret = fc_napt_list(&e, &n); /* a pool's port, or none */
+	}
 	if (ret)
 		goto out;
 	ret = -ENOENT;
@@ -270,16 +387,17 @@ static int fc_listen_del(const struct fc_event *ev,
 			ret = -EPERM; /* unless a later member is ours */
 			continue;
 		}
-		ret = fc_napt_remove(&e[i], 1);
+		ret = fc_napt_remove_listed(e, n, &e[i], 1);
 		ret = ret < 0 ? ret : ret ? 0 : -ENOENT;
 		break;
 	}
 	if (!ret) {
-		rsp->public_addr = fc_net_public_addr();
+		rsp->public_addr = fc_listen_public();
 		rsp->public_port = port;
 	}
 out:
-	free(e);
+	if (e != &one)
+		free(e);
 	return ret;
 }
 

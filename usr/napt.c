@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,6 +492,26 @@ static void fc_batch_open(struct mnl_nlmsg_batch *b, uint32_t *seq)
 	mnl_nlmsg_batch_next(b);
 }
 
+/*
+ * Only the batch's last message asks for an ack: the kernel answers every
+ * message that fails anyway, in the batch's order, so the last one's
+ * answer ends the reply, and a batch that succeeds costs one read.
+ */
+static void fc_batch_one_ack(void *buf, size_t len)
+{
+	struct nlmsghdr *nlh = buf, *last = NULL;
+	int left = len;
+
+	while (mnl_nlmsg_ok(nlh, left)) {
+		if (nlh->nlmsg_flags & NLM_F_ACK) {
+			if (last)
+				last->nlmsg_flags &= ~NLM_F_ACK;
+			last = nlh;
+		}
+		nlh = mnl_nlmsg_next(nlh, &left);
+	}
+}
+
 /* End the batch; *out_len is then the length to send. */
 static int fc_batch_close(struct mnl_nlmsg_batch *b, uint32_t *seq,
 			  size_t *out_len)
@@ -499,8 +520,10 @@ static int fc_batch_close(struct mnl_nlmsg_batch *b, uint32_t *seq,
 
 	nftnl_batch_end(mnl_nlmsg_batch_current(b), (*seq)++);
 	ret = fc_batch_next(b);
-	if (!ret)
+	if (!ret) {
 		*out_len = mnl_nlmsg_batch_size(b);
+		fc_batch_one_ack(mnl_nlmsg_batch_head(b), *out_len);
+	}
 	return ret;
 }
 
@@ -1147,53 +1170,66 @@ static struct mnl_socket *fc_nl_open(void)
  * or a timeout may hold a late answer, so it is closed, never reused.
  */
 static __thread struct mnl_socket *fc_nl_cached;
-static __thread pid_t fc_nl_cached_pid;
+static pthread_once_t fc_nl_once = PTHREAD_ONCE_INIT;
+
+/* A forked child (fc_reap_many) must not share its parent's socket:
+ * their answers would mix.  It leaves it alone and opens its own. */
+static void fc_nl_forked(void)
+{
+	fc_nl_cached = NULL;
+}
+
+static void fc_nl_atfork(void)
+{
+	pthread_atfork(NULL, NULL, fc_nl_forked);
+}
 
 static struct mnl_socket *fc_nl_get(void)
 {
 	struct mnl_socket *nl = fc_nl_cached;
 
-	/* A forked child (fc_reap_many) must not share its parent's socket:
-	 * their answers would mix.  It leaves it alone and opens its own. */
-	if (fc_nl_cached_pid != getpid())
-		nl = NULL;
+	pthread_once(&fc_nl_once, fc_nl_atfork);
 	fc_nl_cached = NULL;
 	return nl ? nl : fc_nl_open();
 }
 
 static void fc_nl_put(struct mnl_socket *nl, int clean)
 {
-	if (clean && !fc_nl_cached) {
+	if (clean && !fc_nl_cached)
 		fc_nl_cached = nl;
-		fc_nl_cached_pid = getpid();
-	} else {
+	else
 		mnl_socket_close(nl);
-	}
-}
-
-/* Count the messages of a batch that ask for an ack (all but begin/end). */
-static int fc_nl_acks(const void *buf, size_t len)
-{
-	const struct nlmsghdr *nlh = buf;
-	int n = 0, left = len;
-
-	while (mnl_nlmsg_ok(nlh, left)) {
-		if (nlh->nlmsg_flags & NLM_F_ACK)
-			n++;
-		nlh = mnl_nlmsg_next(nlh, &left);
-	}
-	return n;
 }
 
 /*
- * Send a batch and collect every ack; the kernel processes the whole
- * batch and reports each error, so the first error is returned.
+ * The sequence number of the batch's last message that asks for an ack
+ * (fc_batch_one_ack: the only one); its answer comes last.  -1: none.
+ */
+static int64_t fc_nl_last_ack(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int64_t seq = -1;
+	int left = len;
+
+	while (mnl_nlmsg_ok(nlh, left)) {
+		if (nlh->nlmsg_flags & NLM_F_ACK)
+			seq = nlh->nlmsg_seq;
+		nlh = mnl_nlmsg_next(nlh, &left);
+	}
+	return seq;
+}
+
+/*
+ * Send a batch and read the answers up to the last message's; the kernel
+ * processes the whole batch and reports each error, so the first error
+ * is returned.
  */
 int fc_napt_nl_send(const void *buf, size_t len)
 {
 	char rbuf[FC_NL_BUF];
 	struct mnl_socket *nl = fc_nl_get();
-	int want = fc_nl_acks(buf, len), ret = 0, got = 0, clean = 0;
+	int64_t want = fc_nl_last_ack(buf, len);
+	int ret = 0, done = want < 0, clean = 0;
 
 	if (!nl)
 		return -errno;
@@ -1201,7 +1237,7 @@ int fc_napt_nl_send(const void *buf, size_t len)
 		ret = -errno;
 		goto out;
 	}
-	while (got < want) {
+	while (!done) {
 		int n = mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf));
 		const struct nlmsghdr *nlh = (const void *)rbuf;
 
@@ -1215,7 +1251,8 @@ int fc_napt_nl_send(const void *buf, size_t len)
 				const struct nlmsgerr *err =
 					mnl_nlmsg_get_payload(nlh);
 
-				got++;
+				if (nlh->nlmsg_seq == (uint32_t)want)
+					done = 1;
 				if (err->error && !ret)
 					ret = err->error;
 			}
@@ -1228,7 +1265,20 @@ out:
 	return ret;
 }
 
-/* A dump request; cb is called for every answer message. */
+/* The kernel's answer ends in an error: nothing more will come. */
+static int fc_nl_ends_in_error(const void *buf, int len)
+{
+	const struct nlmsghdr *nlh = buf, *last = NULL;
+
+	while (mnl_nlmsg_ok(nlh, len)) {
+		last = nlh;
+		nlh = mnl_nlmsg_next(nlh, &len);
+	}
+	return last && last->nlmsg_type == NLMSG_ERROR &&
+	       ((const struct nlmsgerr *)mnl_nlmsg_get_payload(last))->error;
+}
+
+/* A dump (or get) request; cb is called for every answer message. */
 static int fc_nl_dump(struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
 	char rbuf[FC_NL_BUF];
@@ -1249,11 +1299,15 @@ static int fc_nl_dump(struct nlmsghdr *req, mnl_cb_t cb, void *data)
 			ret = errno == EAGAIN ? -ETIMEDOUT : -errno;
 			goto out;
 		}
-		n = mnl_cb_run(rbuf, n, req->nlmsg_seq, portid, cb, data);
-		if (n < 0) {
+		ret = mnl_cb_run(rbuf, n, req->nlmsg_seq, portid, cb, data);
+		if (ret < 0) {
 			ret = -errno;
+			/* a refusal (no such element) leaves the socket clean */
+			clean = fc_nl_ends_in_error(rbuf, n);
 			goto out;
 		}
+		n = ret;
+		ret = 0;
 		if (n == MNL_CB_STOP)
 			break;
 	}
@@ -1581,6 +1635,44 @@ int fc_napt_list(struct fc_napt_entry **out, int *n)
 	return 0;
 }
 
+/*
+ * The element of @port in ports, read from the kernel by its key (one
+ * round trip, whatever the map's size): 0, -ENOENT (none, or the port is
+ * a pool's) or another negative errno.
+ */
+int fc_napt_get_single(uint16_t port, struct fc_napt_entry *out)
+{
+	struct fc_napt_entry key = { .port = port };
+	struct fc_elem_list l = { 0 };
+	struct nftnl_set_elem *el;
+	char buf[FC_NL_BUF];
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	int ret = -ENOMEM;
+
+	if (!s)
+		goto out;
+	el = fc_elem_new(&key, 0);
+	if (!el)
+		goto out;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_MAP);
+	nftnl_set_elem_add(s, el);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_IPV4,
+				    NLM_F_ACK, fc_nl_seq());
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	ret = fc_nl_dump(nlh, fc_elem_cb, &l);
+	if (!ret && l.n != 1)
+		ret = -ENOENT;
+	if (!ret)
+		*out = l.e[0];
+out:
+	free(l.e);
+	if (s)
+		nftnl_set_free(s);
+	return ret;
+}
+
 int fc_napt_set_port(uint16_t port, int from, const struct fc_napt_entry *to,
 		     int n)
 {
@@ -1621,14 +1713,27 @@ static int fc_napt_is_gone(const struct fc_napt_entry *x,
  */
 int fc_napt_remove(const struct fc_napt_entry *gone, int n)
 {
-	struct fc_napt_entry *e = NULL, *keep = NULL;
-	int i, j, k, first, cnt, single = 0, removed, ret;
+	struct fc_napt_entry *e = NULL;
+	int k, ret;
 
 	if (n <= 0)
 		return 0;
 	ret = fc_napt_list(&e, &k);
-	if (ret)
-		goto out;
+	if (!ret)
+		ret = fc_napt_remove_listed(e, k, gone, n);
+	free(e);
+	return ret;
+}
+
+/* The same with the maps as @e (fc_napt_list()) says they are. */
+int fc_napt_remove_listed(const struct fc_napt_entry *e, int k,
+			  const struct fc_napt_entry *gone, int n)
+{
+	struct fc_napt_entry *keep = NULL;
+	int i, j, first, cnt, single = 0, removed, ret;
+
+	if (n <= 0)
+		return 0;
 	ret = -ENOMEM;
 	keep = calloc(k ? k : 1, sizeof(*keep));
 	if (!keep)
@@ -1660,24 +1765,28 @@ int fc_napt_remove(const struct fc_napt_entry *gone, int n)
 	ret = removed;
 out:
 	free(keep);
-	free(e);
 	return ret;
 }
 
 /* Every mapping of one app VM (it exited or went away). */
 int fc_napt_del_app(uint32_t domid, uint64_t app_id)
 {
-	struct fc_napt_entry *e = NULL;
+	struct fc_napt_entry *e = NULL, *gone = NULL;
 	int i, k = 0, n = 0, ret;
 
 	ret = fc_napt_list(&e, &n);
 	if (ret)
 		goto out;
+	ret = -ENOMEM;
+	gone = calloc(n ? n : 1, sizeof(*gone));
+	if (!gone)
+		goto out;
 	for (i = 0; i < n; i++)
 		if (e[i].domid == domid && (!app_id || e[i].app_id == app_id))
-			e[k++] = e[i];
-	ret = fc_napt_remove(e, k);
+			gone[k++] = e[i];
+	ret = fc_napt_remove_listed(e, n, gone, k);
 out:
+	free(gone);
 	free(e);
 	return ret;
 }

@@ -674,9 +674,9 @@ int fc_net_addr_owner(uint32_t addr, uint32_t *domid, char *name, size_t len)
  * returns non-zero, which is then returned; 0 when all were seen, or a
  * negative errno if the directory cannot be read.
  */
-static int fc_addr_walk(int (*fn)(uint32_t addr, uint32_t owner,
-				  const char *name, void *arg),
-			void *arg)
+int fc_net_addr_each(int (*fn)(uint32_t addr, uint32_t owner, const char *name,
+			       void *arg),
+		     void *arg)
 {
 	char dir[FC_PATH_MAX], path[FC_PATH_MAX + 300], name[FC_VMNAME_MAX];
 	struct dirent *de;
@@ -744,7 +744,7 @@ static int fc_addr_scan(uint32_t domid, const char *want_name, int release,
 		.name = name,
 		.len = len,
 	};
-	int ret = fc_addr_walk(fc_addr_match, &q);
+	int ret = fc_net_addr_each(fc_addr_match, &q);
 
 	return ret < 0 ? ret : q.found;
 }
@@ -788,7 +788,7 @@ int fc_net_addr_sync(int (*alive)(uint32_t domid, void *arg), void *arg)
 	struct fc_addr_bound b = { 0 };
 	int i, ret, released = 0;
 
-	ret = fc_addr_walk(fc_addr_collect, &b);
+	ret = fc_net_addr_each(fc_addr_collect, &b);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < b.n; i++)
@@ -812,6 +812,20 @@ int fc_net_addr_of_dom(uint32_t domid, uint32_t *addr, char *name, size_t len)
 	}
 	n = fc_addr_scan(domid, NULL, 0, addr, name, len);
 
+	if (n < 0)
+		return n;
+	return n ? 0 : -ENOENT;
+}
+
+/* The address allocated to @name and not bound yet, left unbound. */
+int fc_net_addr_unbound(const char *name, uint32_t *addr)
+{
+	char nm[FC_VMNAME_MAX];
+	int n;
+
+	if (!name || !*name)
+		return -EINVAL;
+	n = fc_addr_scan(0, name, 0, addr, nm, sizeof(nm));
 	if (n < 0)
 		return n;
 	return n ? 0 : -ENOENT;

@@ -549,6 +549,7 @@ static void *fc_reap_thread(void *arg)
 
 		if (atomic_exchange(&fc_reap_resync, 0))
 			fc_reap_sync(&x);
+		fc_listen_refresh(); /* `net setup --public` meanwhile */
 		if (reaped) {
 			printf("reaped %d app VM(s)\n", reaped);
 			fflush(stdout);

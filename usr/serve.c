@@ -73,11 +73,13 @@ static void fc_serve_event(int fd, const struct fc_event *ev)
 		       "\n",
 		       ev->domid, (uint64_t)ev->app_id, name,
 		       (uint64_t)ev->req_id);
+		fc_listen_connect(ev->domid, name);
 		break;
 	case FC_EV_DISCONNECT:
 		printf("disconnect dom%u app %" PRIu64 "\n", ev->domid,
 		       (uint64_t)ev->app_id);
 		fc_listen_forget(ev->domid, ev->app_id);
+		fc_listen_disconnect(ev->domid);
 		break;
 	case FC_EV_REQUEST:
 		printf("request dom%u app %" PRIu64 " id %" PRIu64 " %s\n",
@@ -86,6 +88,7 @@ static void fc_serve_event(int fd, const struct fc_event *ev)
 		if (fc_listen_handle(ev, &c)) {
 			if (ioctl(fd, FC_IOC_COMPLETE, &c) < 0)
 				perror("fcapsule serve: complete listen");
+			fc_listen_persist(); /* the app VM goes on meanwhile */
 			break;
 		}
 		if (fc_reap_on_request(ev, &status)) {
@@ -122,6 +125,7 @@ static void fc_serve_check_dropped(int fd, uint64_t *seen_dropped)
 	       (uint64_t)(v.events_dropped - *seen_dropped));
 	fflush(stdout);
 	*seen_dropped = v.events_dropped;
+	fc_listen_reload();
 	fc_reap_request_sync();
 }
 
@@ -167,6 +171,8 @@ int fc_serve_loop(long max_events)
 	       v.nr_capsules);
 	fflush(stdout);
 	seen_dropped = v.events_dropped; /* the start-up sync covers those */
+	fc_listen_reload(); /* app VMs connected before we started */
+	fc_listen_refresh();
 	/* as fcapsule.service (Type=notify): started once it serves */
 	sd_notify(0, "READY=1");
 

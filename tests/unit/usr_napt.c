@@ -496,6 +496,10 @@ static void test_pool(void)
 	CHECK_EQ_INT(m[1]->nlmsg_type, NFT(NFT_MSG_DELSETELEM));
 	CHECK_EQ_INT(m[2]->nlmsg_type, NFT(NFT_MSG_NEWSETELEM));
 	CHECK(m[2]->nlmsg_flags & NLM_F_EXCL);
+	/* one ack, the last message's: failures are answered anyway */
+	CHECK(!(m[1]->nlmsg_flags & NLM_F_ACK));
+	CHECK(m[2]->nlmsg_flags & NLM_F_ACK);
+	CHECK(!(m[3]->nlmsg_flags & NLM_F_ACK));
 	CHECK_EQ_INT(walk_elems(m[2], got, FC_NAPT_POOL_SLOTS + 2),
 		     FC_NAPT_POOL_SLOTS);
 	ok = 1;

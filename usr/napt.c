@@ -1405,8 +1405,8 @@ int fc_napt_init(void)
  */
 int fc_napt_fini(void)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, sizeof(buf));
+	char buf[2 * MNL_SOCKET_BUFFER_SIZE]; /* libmnl: twice the limit */
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, sizeof(buf) / 2);
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
 	uint32_t seq = fc_nl_seq();

@@ -211,16 +211,28 @@ static struct nlmsghdr *fc_rtnl_hdr(char *buf, int type, int flags)
 	return nlh;
 }
 
+/* An RTM_*LINK request about @ifindex (0: the caller names the link). */
+static struct nlmsghdr *fc_rtnl_link_hdr(char *buf, int type, int flags,
+					 int ifindex, unsigned int up)
+{
+	struct nlmsghdr *nlh = fc_rtnl_hdr(buf, type, flags);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = up;
+	ifi->ifi_change = up;
+	return nlh;
+}
+
 static int fc_rtnl_bridge_add(const char *name)
 {
 	char buf[FC_NET_BUF];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
 	struct nlattr *linkinfo;
 
-	nlh = fc_rtnl_hdr(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
+	nlh = fc_rtnl_link_hdr(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0,
+			       0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
@@ -231,16 +243,16 @@ static int fc_rtnl_bridge_add(const char *name)
 static int fc_rtnl_link_up(int ifindex)
 {
 	char buf[FC_NET_BUF];
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
 
-	nlh = fc_rtnl_hdr(buf, RTM_NEWLINK, 0);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	return fc_rtnl_talk(nlh);
+	return fc_rtnl_talk(
+		fc_rtnl_link_hdr(buf, RTM_NEWLINK, 0, ifindex, IFF_UP));
+}
+
+static int fc_rtnl_link_del(int ifindex)
+{
+	char buf[FC_NET_BUF];
+
+	return fc_rtnl_talk(fc_rtnl_link_hdr(buf, RTM_DELLINK, 0, ifindex, 0));
 }
 
 /* vif-fcapsule's "online" in one message: onto the bridge, up. */
@@ -249,16 +261,10 @@ int fc_net_vif_attach(const char *ifname, const char *bridge)
 	int dev = (int)if_nametoindex(ifname), br = (int)if_nametoindex(bridge);
 	char buf[FC_NET_BUF];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
 
 	if (!dev || !br)
 		return -ENODEV;
-	nlh = fc_rtnl_hdr(buf, RTM_NEWLINK, 0);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = dev;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
+	nlh = fc_rtnl_link_hdr(buf, RTM_NEWLINK, 0, dev, IFF_UP);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)br);
 	return fc_rtnl_talk(nlh);
 }
@@ -394,19 +400,6 @@ int fc_net_ensure(void)
 	if (!access(path, R_OK) && if_nametoindex(bridge) && !fc_napt_init())
 		return 0;
 	return fc_net_do_setup(0);
-}
-
-static int fc_rtnl_link_del(int ifindex)
-{
-	char buf[FC_NET_BUF];
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-
-	nlh = fc_rtnl_hdr(buf, RTM_DELLINK, 0);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	return fc_rtnl_talk(nlh);
 }
 
 /* The bridge's ports but the overlay (app VMs' vifs); the first in @first. */

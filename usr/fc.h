@@ -213,15 +213,18 @@ int fc_ps_cmp(const void *a, const void *b);
 #define FC_NAPT_POOL_SLOTS 60	      /* 1..6, 10, 12 members share evenly */
 #define FC_NAPT_SNAT_SET \
 	"relayed" /* app VM addresses: DNAT'd flows masqueraded */
-#define FC_NAPT_CHAIN_PRE     "prerouting"
-#define FC_NAPT_CHAIN_OUT     "output"
-#define FC_NAPT_CHAIN_POST    "postrouting"
-#define FC_NAPT_COMMENT_MAX   96
-#define FC_NET_BRIDGE	      "fcbr0"
-#define FC_NET_DEFAULT_ADDR   0xc6120001u /* 198.18.0.1, host order */
-#define FC_NET_DEFAULT_PREFIX 24
-#define FC_NET_FIRST_HOST     10 /* app VMs get .10 ... .250 */
-#define FC_NET_LAST_HOST      250
+#define FC_NAPT_CHAIN_PRE      "prerouting"
+#define FC_NAPT_CHAIN_OUT      "output"
+#define FC_NAPT_CHAIN_POST     "postrouting"
+#define FC_NAPT_HELD_SET       "held" /* app VM addresses: new flows wait */
+#define FC_NAPT_CHAIN_HOLD_PRE "hold_prerouting"
+#define FC_NAPT_CHAIN_HOLD_OUT "hold_output"
+#define FC_NAPT_COMMENT_MAX    96
+#define FC_NET_BRIDGE	       "fcbr0"
+#define FC_NET_DEFAULT_ADDR    0xc6120001u /* 198.18.0.1, host order */
+#define FC_NET_DEFAULT_PREFIX  24
+#define FC_NET_FIRST_HOST      10 /* app VMs get .10 ... .250 */
+#define FC_NET_LAST_HOST       250
 
 struct fc_napt_conf {
 	uint32_t net; /* private network, network order */
@@ -300,6 +303,41 @@ int fc_napt_unforward(uint32_t addr, uint32_t fwd);
 int fc_napt_snat_list(struct fc_napt_entry **out, int *n);
 int fc_napt_snat_elem_parse(struct nftnl_set_elem *el, struct fc_napt_entry *e);
 int fc_napt_list(struct fc_napt_entry **out, int *n);
+
+/* Holding new connections while an app VM cannot answer (hold.c; the
+ * set and its rule are NAPT's, napt.c). */
+#define FC_HOLD_QUEUE	   7802	      /* NFQUEUE number */
+#define FC_HOLD_PROBE_MARK 0x66630001 /* the server's probes pass */
+#define FC_HOLD_MIGRATE_MS 180000     /* a migration's whole stream */
+#define FC_HOLD_FORK_MS	   60000      /* a fork's checkpoint */
+#define FC_HOLD_TAIL_MS	   30000      /* resuming after it runs again */
+#define FC_HOLD_MAX_MS	   30000      /* one packet at most */
+enum { FC_HOLD_ADD, FC_HOLD_RENEW, FC_HOLD_DEL };
+int fc_napt_build_held(void *buf, size_t len, uint32_t seq, int op,
+		       uint32_t addr, uint64_t timeout_ms, size_t *out_len);
+int fc_napt_hold(uint32_t addr, uint64_t timeout_ms);
+int fc_napt_unhold(uint32_t addr);
+
+#define FC_HOLDQ_MAX 1024 /* packets held at once; more pass */
+struct fc_held {
+	uint32_t id;	/* the kernel's packet id */
+	uint32_t daddr; /* network order */
+	uint16_t dport; /* host order */
+	double since;
+};
+struct fc_holdq {
+	struct fc_held e[FC_HOLDQ_MAX];
+	int n;
+};
+int fc_hold_parse(const unsigned char *p, size_t len, uint32_t *daddr,
+		  uint16_t *dport);
+int fc_holdq_add(struct fc_holdq *q, uint32_t id, uint32_t daddr,
+		 uint16_t dport, double now);
+int fc_holdq_take(struct fc_holdq *q, uint32_t daddr, uint16_t dport,
+		  double before, struct fc_held *out, double *oldest);
+int fc_hold_start(void);
+void fc_hold_dom(uint32_t domid, uint64_t timeout_ms);
+void fc_unhold_dom(uint32_t domid);
 
 /* Dom0 networking for app VMs (net.c). */
 void fc_net_conf(struct fc_napt_conf *conf);

@@ -99,6 +99,7 @@ static int fc_fork_save(struct fc_fork_job *j, int fd)
 	if (fc_xl_open(&x))
 		return 1;
 	j->st->t_save = fc_monotonic_s();
+	fc_hold_dom(j->parent, FC_HOLD_FORK_MS); /* its clients wait */
 	j->st->save_rc = libxl_domain_suspend(x.ctx, j->parent, fd, 0, NULL);
 	close(fd);
 	/* Resume only a parent that did suspend: a failed save may have
@@ -109,6 +110,7 @@ static int fc_fork_save(struct fc_fork_job *j, int fd)
 		j->st->resume_rc =
 			libxl_domain_resume(x.ctx, j->parent, 1, NULL);
 	libxl_dominfo_dispose(&info);
+	fc_unhold_dom(j->parent); /* what waited goes once it answers */
 	j->st->t_resumed = fc_monotonic_s();
 	fc_xl_close(&x);
 	return j->st->save_rc || j->st->resume_rc;

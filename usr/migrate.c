@@ -468,6 +468,8 @@ static int fc_migrate(struct fc_xl *x, const struct fc_mig_opts *o,
 		goto out_close;
 
 	signal(SIGPIPE, SIG_IGN); /* a dead receiver is an error, not a kill */
+	/* from its suspend until it runs there, new connections wait here */
+	fc_hold_dom(o->domid, FC_HOLD_MIGRATE_MS);
 	flags = live ? LIBXL_SUSPEND_LIVE : 0;
 	ret = libxl_domain_suspend(x->ctx, o->domid, fd, flags, NULL) ? -EIO
 								      : 0;
@@ -501,10 +503,12 @@ static int fc_migrate(struct fc_xl *x, const struct fc_mig_opts *o,
 		goto out_close;
 	}
 	fc_mig_forward(x, o->domid, fc_mig_peer_addr(fd));
+	fc_hold_dom(o->domid, FC_HOLD_TAIL_MS); /* while it resumes there */
 	fc_mig_forget_source(x, o->domid);
 	goto out_close;
 
 out_resume:
+	fc_unhold_dom(o->domid);
 	if (fc_mig_suspended(x, o->domid) &&
 	    libxl_domain_resume(x->ctx, o->domid, 1, NULL))
 		fprintf(stderr,
@@ -837,6 +841,8 @@ static int fc_mig_receive_one(int fd, const struct fc_mig_key *key,
 	if (ret)
 		goto out_xl;
 	fc_mig_tell(report, "take %s %u\n", in.name, in.addr);
+	if (in.addr) /* its clients here wait while it cannot answer */
+		fc_napt_hold(in.addr, FC_HOLD_MIGRATE_MS);
 	printf("migrate-receive: %s: %s incoming\n", peer, in.name);
 	fflush(stdout);
 	fc_mig_mac(key, "fcmig1 receiver", nc, ns, NULL, 0, mac);
@@ -872,6 +878,8 @@ static int fc_mig_receive_one(int fd, const struct fc_mig_key *key,
 	}
 	fc_mig_tell(report, "running %s %u\n", in.name, domid);
 	fc_mig_send_msg(fd, FC_MIG_RUNNING, 0);
+	if (in.addr)
+		fc_napt_hold(in.addr, FC_HOLD_TAIL_MS);
 	printf("migrate-receive: %s: %s -> dom%u, stream %.1f s\n", peer,
 	       in.name, domid, fc_monotonic_s() - t0);
 	ret = 0;
@@ -888,8 +896,10 @@ out_destroy:
 	if (in.addr && in.gw && in.gw != fc_net_gateway())
 		fc_napt_snat_del(in.addr); /* the guest's, if it was added */
 out_release:
-	if (in.addr)
+	if (in.addr) {
+		fc_napt_unhold(in.addr);
 		fc_net_addr_release(in.addr);
+	}
 out_xl:
 	fc_xl_close(&x);
 out_refuse:

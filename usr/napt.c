@@ -56,6 +56,9 @@
 #define FC_RTN_LOCAL		  2	    /* fib daddr type local */
 #define FC_PRI_NAT_DST		  (-100)
 #define FC_PRI_NAT_SRC		  100
+#define FC_PRI_HOLD		  (FC_PRI_NAT_DST + 1) /* sees the DNAT'd address */
+#define FC_NAPT_HELD_SET_ID	  4
+#define FC_CT_STATE_NEW		  (1u << 3) /* NF_CT_STATE_BIT(IP_CT_NEW) */
 #define FC_NL_BUF		  16384 /* >= MNL_SOCKET_BUFFER_SIZE with 4K pages */
 #define FC_NL_BIG_BUF		  131072 /* deleting every element at once */
 
@@ -302,6 +305,72 @@ static int fc_rule_snat(struct nftnl_rule *r, const struct fc_napt_conf *conf)
 	return ret;
 }
 
+/*
+ * meta l4proto tcp ct state new meta mark != PROBE ip daddr @held counter
+ * queue num FC_HOLD_QUEUE bypass: a new connection to an app VM that may
+ * not answer now (paused for a migration's last copy, resuming, saved for
+ * a fork) waits in the OS server's queue instead of meeting a silent or
+ * unreachable address (hold.c).  bypass: with no server bound to the
+ * queue the packet goes on as if there were no rule.
+ */
+static int fc_rule_hold(struct nftnl_rule *r)
+{
+	uint32_t new = FC_CT_STATE_NEW, zero = 0, mark = FC_HOLD_PROBE_MARK;
+	uint8_t tcp = IPPROTO_TCP;
+	struct nftnl_expr *e;
+	int ret;
+
+	ret = fc_add_expr(r, fc_expr_meta(NFT_META_L4PROTO));
+	if (!ret)
+		ret = fc_add_expr(r, fc_expr_cmp(NFT_CMP_EQ, &tcp, 1));
+	if (ret)
+		return ret;
+	e = nftnl_expr_alloc("ct");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	e = nftnl_expr_alloc("bitwise");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &new, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 4);
+	nftnl_rule_add_expr(r, e);
+	ret = fc_add_expr(r, fc_expr_cmp(NFT_CMP_NEQ, &zero, 4));
+	/* the server's own probes must reach the app VM */
+	if (!ret)
+		ret = fc_add_expr(r, fc_expr_meta(NFT_META_MARK));
+	if (!ret)
+		ret = fc_add_expr(r, fc_expr_cmp(NFT_CMP_NEQ, &mark, 4));
+	if (!ret)
+		ret = fc_add_expr(
+			r, fc_expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 16, 4));
+	if (ret)
+		return ret;
+	e = nftnl_expr_alloc("lookup");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, FC_NAPT_HELD_SET);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, FC_NAPT_HELD_SET_ID);
+	nftnl_rule_add_expr(r, e);
+	ret = fc_add_expr(r, nftnl_expr_alloc("counter"));
+	if (ret)
+		return ret;
+	e = nftnl_expr_alloc("queue");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, FC_HOLD_QUEUE);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS, NFT_QUEUE_FLAG_BYPASS);
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
 /* flush the chain: init rebuilds its rule, atomically, in the batch */
 static int fc_batch_flush(struct mnl_nlmsg_batch *b, uint32_t *seq,
 			  const char *chain)
@@ -324,7 +393,8 @@ out:
 }
 
 static int fc_batch_chain(struct mnl_nlmsg_batch *b, uint32_t *seq,
-			  const char *name, uint32_t hook, int prio)
+			  const char *name, const char *type, uint32_t hook,
+			  int prio)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -334,7 +404,7 @@ static int fc_batch_chain(struct mnl_nlmsg_batch *b, uint32_t *seq,
 		goto out;
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, FC_NAPT_TABLE);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
@@ -356,7 +426,8 @@ enum {
 	FC_RULE_DNAT_PRE,
 	FC_RULE_DNAT_OUT,
 	FC_RULE_MASQ,
-	FC_RULE_SNAT
+	FC_RULE_SNAT,
+	FC_RULE_HOLD
 };
 
 static int fc_batch_rule(struct mnl_nlmsg_batch *b, uint32_t *seq,
@@ -389,6 +460,9 @@ static int fc_batch_rule(struct mnl_nlmsg_batch *b, uint32_t *seq,
 		break;
 	case FC_RULE_SNAT:
 		ret = fc_rule_snat(r, conf);
+		break;
+	case FC_RULE_HOLD:
+		ret = fc_rule_hold(r);
 		break;
 	default:
 		ret = fc_rule_masq(r, conf);
@@ -462,6 +536,28 @@ static int fc_batch_snat_set(struct mnl_nlmsg_batch *b, uint32_t *seq)
 	return fc_batch_next(b);
 }
 
+/* held: app VM addresses whose new connections wait (fc_rule_hold); each
+ * element carries its own timeout, so a hold its maker forgets ends */
+static int fc_batch_held_set(struct mnl_nlmsg_batch *b, uint32_t *seq)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_HELD_SET);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, FC_NAPT_HELD_SET_ID);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, FC_NFT_TYPE_IPADDR);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
+	nlh = fc_batch_hdr(b, NFT_MSG_NEWSET, NLM_F_CREATE, seq);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	return fc_batch_next(b);
+}
+
 static int fc_batch_table_and_maps(struct mnl_nlmsg_batch *b, uint32_t *seq)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
@@ -480,6 +576,8 @@ static int fc_batch_table_and_maps(struct mnl_nlmsg_batch *b, uint32_t *seq)
 		ret = fc_batch_map(b, seq, 1);
 	if (!ret)
 		ret = fc_batch_snat_set(b, seq);
+	if (!ret)
+		ret = fc_batch_held_set(b, seq);
 out:
 	if (t)
 		nftnl_table_free(t);
@@ -545,14 +643,20 @@ int fc_napt_build_init(void *buf, size_t len, uint32_t seq,
 	fc_batch_open(b, &seq);
 	ret = fc_batch_table_and_maps(b, &seq);
 	if (!ret)
-		ret = fc_batch_chain(b, &seq, FC_NAPT_CHAIN_PRE,
+		ret = fc_batch_chain(b, &seq, FC_NAPT_CHAIN_PRE, "nat",
 				     NF_INET_PRE_ROUTING, FC_PRI_NAT_DST);
 	if (!ret)
-		ret = fc_batch_chain(b, &seq, FC_NAPT_CHAIN_OUT,
+		ret = fc_batch_chain(b, &seq, FC_NAPT_CHAIN_OUT, "nat",
 				     NF_INET_LOCAL_OUT, FC_PRI_NAT_DST);
 	if (!ret)
-		ret = fc_batch_chain(b, &seq, FC_NAPT_CHAIN_POST,
+		ret = fc_batch_chain(b, &seq, FC_NAPT_CHAIN_POST, "nat",
 				     NF_INET_POST_ROUTING, FC_PRI_NAT_SRC);
+	if (!ret)
+		ret = fc_batch_chain(b, &seq, FC_NAPT_CHAIN_HOLD_PRE, "filter",
+				     NF_INET_PRE_ROUTING, FC_PRI_HOLD);
+	if (!ret)
+		ret = fc_batch_chain(b, &seq, FC_NAPT_CHAIN_HOLD_OUT, "filter",
+				     NF_INET_LOCAL_OUT, FC_PRI_HOLD);
 	if (!ret)
 		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_PRE,
 				    FC_RULE_POOL_PRE, conf);
@@ -571,6 +675,12 @@ int fc_napt_build_init(void *buf, size_t len, uint32_t seq,
 	if (!ret)
 		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_POST, FC_RULE_SNAT,
 				    conf);
+	if (!ret)
+		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_HOLD_PRE,
+				    FC_RULE_HOLD, conf);
+	if (!ret)
+		ret = fc_batch_rule(b, &seq, FC_NAPT_CHAIN_HOLD_OUT,
+				    FC_RULE_HOLD, conf);
 	if (!ret)
 		ret = fc_batch_close(b, &seq, out_len);
 out:
@@ -892,6 +1002,66 @@ int fc_napt_build_snat(void *buf, size_t len, uint32_t seq, int add,
 		goto out;
 	fc_batch_open(b, &seq);
 	ret = fc_batch_snat(b, &seq, add, e);
+	if (!ret)
+		ret = fc_batch_close(b, &seq, out_len);
+out:
+	if (b)
+		mnl_nlmsg_batch_stop(b);
+	return ret;
+}
+
+static int fc_batch_held(struct mnl_nlmsg_batch *b, uint32_t *seq, int add,
+			 uint32_t addr, uint64_t timeout_ms)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elem *el = nftnl_set_elem_alloc();
+	struct nlmsghdr *nlh;
+	int ret = -ENOMEM;
+
+	if (!s || !el)
+		goto out;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_HELD_SET);
+	nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, &addr, 4);
+	if (add && timeout_ms)
+		nftnl_set_elem_set_u64(el, NFTNL_SET_ELEM_TIMEOUT, timeout_ms);
+	nftnl_set_elem_add(s, el);
+	el = NULL;
+	if (add)
+		nlh = fc_batch_hdr(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, seq);
+	else
+		nlh = fc_batch_hdr(b, NFT_MSG_DELSETELEM, 0, seq);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	ret = fc_batch_next(b);
+out:
+	if (el)
+		nftnl_set_elem_free(el);
+	if (s)
+		nftnl_set_free(s);
+	return ret;
+}
+
+/*
+ * Hold @addr's new connections for @timeout_ms (0: until released), or
+ * release it (FC_HOLD_DEL).  FC_HOLD_RENEW replaces an element already
+ * there, in one transaction, as the kernel keeps an existing element's
+ * timeout on a plain add.
+ */
+int fc_napt_build_held(void *buf, size_t len, uint32_t seq, int op,
+		       uint32_t addr, uint64_t timeout_ms, size_t *out_len)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, len / 2);
+	int ret = -ENOMEM;
+
+	if (!b)
+		goto out;
+	ret = -EINVAL;
+	if (!addr || op < FC_HOLD_ADD || op > FC_HOLD_DEL)
+		goto out;
+	fc_batch_open(b, &seq);
+	ret = op == FC_HOLD_ADD ? 0 : fc_batch_held(b, &seq, 0, addr, 0);
+	if (!ret && op != FC_HOLD_DEL)
+		ret = fc_batch_held(b, &seq, 1, addr, timeout_ms);
 	if (!ret)
 		ret = fc_batch_close(b, &seq, out_len);
 out:
@@ -1892,4 +2062,34 @@ int fc_napt_unforward(uint32_t addr, uint32_t fwd)
 out:
 	free(e);
 	return ret;
+}
+
+static int fc_napt_held_send(int op, uint32_t addr, uint64_t timeout_ms)
+{
+	char buf[2 * FC_NL_BUF];
+	size_t len;
+	int ret;
+
+	ret = fc_napt_build_held(buf, sizeof(buf), fc_nl_seq(), op, addr,
+				 timeout_ms, &len);
+	if (!ret)
+		ret = fc_napt_nl_send(buf, len);
+	return ret;
+}
+
+/* Hold @addr's new connections for @timeout_ms from now, held or not. */
+int fc_napt_hold(uint32_t addr, uint64_t timeout_ms)
+{
+	int ret = fc_napt_held_send(FC_HOLD_RENEW, addr, timeout_ms);
+
+	return ret == -ENOENT ? fc_napt_held_send(FC_HOLD_ADD, addr, timeout_ms)
+			      : ret;
+}
+
+/* Idempotent: an address not held is no error. */
+int fc_napt_unhold(uint32_t addr)
+{
+	int ret = fc_napt_held_send(FC_HOLD_DEL, addr, 0);
+
+	return ret == -ENOENT ? 0 : ret;
 }

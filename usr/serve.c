@@ -173,6 +173,7 @@ int fc_serve_loop(long max_events)
 	seen_dropped = v.events_dropped; /* the start-up sync covers those */
 	fc_listen_reload(); /* app VMs connected before we started */
 	fc_listen_refresh();
+	fc_hold_start();
 	/* as fcapsule.service (Type=notify): started once it serves */
 	sd_notify(0, "READY=1");
 

@@ -103,6 +103,21 @@ for i in range(600):
 PY
 	ip netns exec pubc python3 /tmp/kept.py $PUB >/tmp/kept.out 2>&1 &
 	kept=$!
+	# New connections, one every 0.5 s, each on its own, so that some
+	# come while web is paused or resuming: they wait in a's hold queue.
+	: >/tmp/new.out
+	(
+		while [ ! -e /tmp/client.stop ]; do
+			(if out=$(ip netns exec pubc curl -sf -m 120 "http://$PUB/"); then
+				echo "$out" | grep -ao 'request #[0-9]*' | head -1
+			else
+				echo "FAILED $(date +%s.%N)"
+			fi) >>/tmp/new.out &
+			sleep 0.5
+		done
+		wait
+	) &
+	newc=$!
 	sleep 2
 	t_check "the kept connection is answered through $PUB" more_kept 0
 
@@ -129,7 +144,16 @@ PY
 	t_check "the kept connection answers after b -> a" more_kept "$(grep -c '^KEPT' /tmp/kept.out)"
 	sleep 2
 	touch /tmp/client.stop
-	wait $client $pubclient $kept
+	wait $client $pubclient $kept $newc
+	nn=$(grep -c 'request #' /tmp/new.out)
+	echo "# new connections: $nn answered, $(grep -c FAILED /tmp/new.out) failed"
+	t_check "every new connection during the moves was answered ($nn)" \
+		sh -c "test $nn -ge 10 && ! grep -q FAILED /tmp/new.out"
+	grep -h '^hold:' /run/fcapsule/serve.log | sed 's/^/# /' | tail -n 8
+	t_check "a's hold rule queued new connections to web" \
+		sh -c "nft list chain ip fcapsule hold_prerouting | grep -Eq 'packets [1-9]'"
+	t_check "the OS server let them go once web answered" \
+		grep -q '^hold: .* released after .* (it answers)' /run/fcapsule/serve.log
 	n=$(grep -c 'request #' /tmp/client.out)
 	echo "# client: $n answers, $(grep -c FAILED /tmp/client.out) failures; $(head -1 /tmp/client.out) .. $(tail -1 /tmp/client.out)"
 	t_check "the client was served during both moves ($n answers)" test "$n" -ge 10
@@ -163,7 +187,7 @@ PY
 		sh -c "! $FC migrate web $FC_PEER 2>/tmp/kill.err"
 	sed 's/^/# /' /tmp/kill.err
 	t_check "web runs on a still" on_app
-	last=$({ grep -aoh 'request #[0-9]*' /tmp/client.out /tmp/pub.out | sed 's/.*#//'; awk '$1 == "KEPT" { print $3 }' /tmp/kept.out; } | sort -n | tail -1)
+	last=$({ grep -aoh 'request #[0-9]*' /tmp/client.out /tmp/pub.out /tmp/new.out | sed 's/.*#//'; awk '$1 == "KEPT" { print $3 }' /tmp/kept.out; } | sort -n | tail -1)
 	t_check "and answers, its counter on" \
 		sh -c "curl -sf -m 30 http://$addr/ | grep -q 'request #$((last + 1))'"
 	p_send killed

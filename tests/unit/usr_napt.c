@@ -245,18 +245,22 @@ static int snat_expr_cb(struct nftnl_expr *e, void *data)
 static void test_init(void)
 {
 	static const int types[] = {
-		NFNL_MSG_BATCH_BEGIN, NFT(NFT_MSG_NEWTABLE),
-		NFT(NFT_MSG_NEWSET),  NFT(NFT_MSG_NEWSET),
-		NFT(NFT_MSG_NEWSET),  NFT(NFT_MSG_NEWCHAIN),
-		NFT(NFT_MSG_DELRULE), NFT(NFT_MSG_NEWCHAIN),
-		NFT(NFT_MSG_DELRULE), NFT(NFT_MSG_NEWCHAIN),
-		NFT(NFT_MSG_DELRULE), NFT(NFT_MSG_NEWRULE),
-		NFT(NFT_MSG_NEWRULE), NFT(NFT_MSG_NEWRULE),
-		NFT(NFT_MSG_NEWRULE), NFT(NFT_MSG_NEWRULE),
-		NFT(NFT_MSG_NEWRULE), NFNL_MSG_BATCH_END,
+		NFNL_MSG_BATCH_BEGIN,  NFT(NFT_MSG_NEWTABLE),
+		NFT(NFT_MSG_NEWSET),   NFT(NFT_MSG_NEWSET),
+		NFT(NFT_MSG_NEWSET),   NFT(NFT_MSG_NEWSET),
+		NFT(NFT_MSG_NEWCHAIN), NFT(NFT_MSG_DELRULE),
+		NFT(NFT_MSG_NEWCHAIN), NFT(NFT_MSG_DELRULE),
+		NFT(NFT_MSG_NEWCHAIN), NFT(NFT_MSG_DELRULE),
+		NFT(NFT_MSG_NEWCHAIN), NFT(NFT_MSG_DELRULE),
+		NFT(NFT_MSG_NEWCHAIN), NFT(NFT_MSG_DELRULE),
+		NFT(NFT_MSG_NEWRULE),  NFT(NFT_MSG_NEWRULE),
+		NFT(NFT_MSG_NEWRULE),  NFT(NFT_MSG_NEWRULE),
+		NFT(NFT_MSG_NEWRULE),  NFT(NFT_MSG_NEWRULE),
+		NFT(NFT_MSG_NEWRULE),  NFT(NFT_MSG_NEWRULE),
+		NFNL_MSG_BATCH_END,
 	};
 	struct fc_napt_conf conf;
-	const struct nlmsghdr *m[20];
+	const struct nlmsghdr *m[32];
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct expr_walk w = { 0, 1, 0 }, wp = { 0, 1, 1 };
@@ -268,14 +272,14 @@ static void test_init(void)
 	CHECK_EQ_INT(conf.prefix, 24);
 	CHECK_EQ_INT(ntohl(conf.net), 0xc6120000);
 	CHECK_EQ_INT(fc_napt_build_init(buf, sizeof(buf), 7, &conf, &len), 0);
-	n = split(buf, len, m, 20);
-	CHECK_EQ_INT(n, 18);
-	if (n != 18)
+	n = split(buf, len, m, 32);
+	CHECK_EQ_INT(n, 25);
+	if (n != 25)
 		return;
 	for (i = 0; i < n; i++)
 		CHECK_EQ_INT(m[i]->nlmsg_type, types[i]);
 	/* the table, maps and chains exist or are created: never EXCL */
-	for (i = 1; i < 11; i++)
+	for (i = 1; i < 16; i++)
 		CHECK(!(m[i]->nlmsg_flags & NLM_F_EXCL));
 
 	CHECK_EQ_INT(nftnl_set_nlmsg_parse(m[2], s), 0);
@@ -305,15 +309,23 @@ static void test_init(void)
 	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), 7);
 	nftnl_set_free(s);
 
+	/* held: addresses, each with its own timeout */
+	s = nftnl_set_alloc();
+	CHECK_EQ_INT(nftnl_set_nlmsg_parse(m[5], s), 0);
+	CHECK_EQ_STR(nftnl_set_get_str(s, NFTNL_SET_NAME), "held");
+	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_FLAGS), NFT_SET_TIMEOUT);
+	CHECK_EQ_INT(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), 7);
+	nftnl_set_free(s);
+
 	/* the pool rule comes first in prerouting, then the ports rule */
-	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[11], r), 0);
+	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[16], r), 0);
 	CHECK_EQ_STR(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), "prerouting");
 	nftnl_expr_foreach(r, expr_cb, &wp);
 	CHECK_EQ_INT(wp.n, 8);
 	CHECK(wp.ok);
 	nftnl_rule_free(r);
 	r = nftnl_rule_alloc();
-	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[12], r), 0);
+	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[17], r), 0);
 	CHECK_EQ_STR(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), "prerouting");
 	nftnl_expr_foreach(r, expr_cb, &w);
 	CHECK_EQ_INT(w.n, 7);
@@ -322,11 +334,11 @@ static void test_init(void)
 
 	/* postrouting: masquerade out, then the relayed set's masquerade */
 	r = nftnl_rule_alloc();
-	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[15], r), 0);
+	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[20], r), 0);
 	CHECK_EQ_STR(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), "postrouting");
 	nftnl_rule_free(r);
 	r = nftnl_rule_alloc();
-	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[16], r), 0);
+	CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[21], r), 0);
 	CHECK_EQ_STR(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), "postrouting");
 	{
 		struct snat_walk sw = { 0, 1 };
@@ -336,6 +348,35 @@ static void test_init(void)
 		CHECK(sw.ok);
 	}
 	nftnl_rule_free(r);
+
+	/* the hold rules, one per filter chain, end in a queue */
+	for (i = 22; i < 24; i++) {
+		r = nftnl_rule_alloc();
+		CHECK_EQ_INT(nftnl_rule_nlmsg_parse(m[i], r), 0);
+		CHECK_EQ_STR(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
+			     i == 22 ? "hold_prerouting" : "hold_output");
+		{
+			struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+			struct nftnl_expr *e, *last = NULL;
+			int k = 0;
+
+			while ((e = nftnl_expr_iter_next(it))) {
+				last = e;
+				k++;
+			}
+			CHECK_EQ_INT(k, 11);
+			CHECK(last &&
+			      !strcmp(nftnl_expr_get_str(last, NFTNL_EXPR_NAME),
+				      "queue"));
+			if (last)
+				CHECK_EQ_INT(
+					nftnl_expr_get_u16(
+						last, NFTNL_EXPR_QUEUE_NUM),
+					FC_HOLD_QUEUE);
+			nftnl_expr_iter_destroy(it);
+		}
+		nftnl_rule_free(r);
+	}
 
 	CHECK_EQ_INT(fc_napt_build_init(buf, 512, 7, &conf, &len), -ENOSPC);
 }

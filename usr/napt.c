@@ -253,6 +253,43 @@ static int fc_rule_masq(struct nftnl_rule *r, const struct fc_napt_conf *conf)
 	return ret;
 }
 
+/* ct KEY & @bits != 0 */
+static int fc_rule_ct_bits(struct nftnl_rule *r, uint32_t key, uint32_t bits)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("ct");
+	uint32_t zero = 0;
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	e = nftnl_expr_alloc("bitwise");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &bits, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 4);
+	nftnl_rule_add_expr(r, e);
+	return fc_add_expr(r, fc_expr_cmp(NFT_CMP_NEQ, &zero, 4));
+}
+
+/* register 1 in @set (no data: a set, not a map), or the rule ends */
+static int fc_rule_in_set(struct nftnl_rule *r, const char *set, uint32_t id)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
 /*
  * oifname BRIDGE ip daddr @relayed ct status dnat masquerade: a flow that
  * NAPT sends to an app VM in the set leaves with the bridge's address,
@@ -261,9 +298,7 @@ static int fc_rule_masq(struct nftnl_rule *r, const struct fc_napt_conf *conf)
  */
 static int fc_rule_snat(struct nftnl_rule *r, const struct fc_napt_conf *conf)
 {
-	uint32_t dnat = FC_CT_STATUS_DNAT, zero = 0;
 	char ifname[16] = { 0 };
-	struct nftnl_expr *e;
 	int ret;
 
 	snprintf(ifname, sizeof(ifname), "%s", conf->bridge);
@@ -274,32 +309,10 @@ static int fc_rule_snat(struct nftnl_rule *r, const struct fc_napt_conf *conf)
 	if (!ret)
 		ret = fc_add_expr(
 			r, fc_expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 16, 4));
-	if (ret)
-		return ret;
-	e = nftnl_expr_alloc("lookup");
-	if (!e)
-		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, FC_NAPT_SNAT_SET);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, FC_NAPT_SNAT_SET_ID);
-	nftnl_rule_add_expr(r, e);
-
-	e = nftnl_expr_alloc("ct");
-	if (!e)
-		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
-	nftnl_rule_add_expr(r, e);
-	e = nftnl_expr_alloc("bitwise");
-	if (!e)
-		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &dnat, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 4);
-	nftnl_rule_add_expr(r, e);
-	ret = fc_add_expr(r, fc_expr_cmp(NFT_CMP_NEQ, &zero, 4));
+	if (!ret)
+		ret = fc_rule_in_set(r, FC_NAPT_SNAT_SET, FC_NAPT_SNAT_SET_ID);
+	if (!ret)
+		ret = fc_rule_ct_bits(r, NFT_CT_STATUS, FC_CT_STATUS_DNAT);
 	if (!ret)
 		ret = fc_add_expr(r, nftnl_expr_alloc("masq"));
 	return ret;
@@ -315,7 +328,7 @@ static int fc_rule_snat(struct nftnl_rule *r, const struct fc_napt_conf *conf)
  */
 static int fc_rule_hold(struct nftnl_rule *r)
 {
-	uint32_t new = FC_CT_STATE_NEW, zero = 0, mark = FC_HOLD_PROBE_MARK;
+	uint32_t mark = FC_HOLD_PROBE_MARK;
 	uint8_t tcp = IPPROTO_TCP;
 	struct nftnl_expr *e;
 	int ret;
@@ -323,24 +336,8 @@ static int fc_rule_hold(struct nftnl_rule *r)
 	ret = fc_add_expr(r, fc_expr_meta(NFT_META_L4PROTO));
 	if (!ret)
 		ret = fc_add_expr(r, fc_expr_cmp(NFT_CMP_EQ, &tcp, 1));
-	if (ret)
-		return ret;
-	e = nftnl_expr_alloc("ct");
-	if (!e)
-		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
-	nftnl_rule_add_expr(r, e);
-	e = nftnl_expr_alloc("bitwise");
-	if (!e)
-		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &new, 4);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 4);
-	nftnl_rule_add_expr(r, e);
-	ret = fc_add_expr(r, fc_expr_cmp(NFT_CMP_NEQ, &zero, 4));
+	if (!ret)
+		ret = fc_rule_ct_bits(r, NFT_CT_STATE, FC_CT_STATE_NEW);
 	/* the server's own probes must reach the app VM */
 	if (!ret)
 		ret = fc_add_expr(r, fc_expr_meta(NFT_META_MARK));
@@ -349,16 +346,10 @@ static int fc_rule_hold(struct nftnl_rule *r)
 	if (!ret)
 		ret = fc_add_expr(
 			r, fc_expr_payload(NFT_PAYLOAD_NETWORK_HEADER, 16, 4));
-	if (ret)
-		return ret;
-	e = nftnl_expr_alloc("lookup");
-	if (!e)
-		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, FC_NAPT_HELD_SET);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, FC_NAPT_HELD_SET_ID);
-	nftnl_rule_add_expr(r, e);
-	ret = fc_add_expr(r, nftnl_expr_alloc("counter"));
+	if (!ret)
+		ret = fc_rule_in_set(r, FC_NAPT_HELD_SET, FC_NAPT_HELD_SET_ID);
+	if (!ret)
+		ret = fc_add_expr(r, nftnl_expr_alloc("counter"));
 	if (ret)
 		return ret;
 	e = nftnl_expr_alloc("queue");
@@ -515,8 +506,13 @@ static int fc_batch_map(struct mnl_nlmsg_batch *b, uint32_t *seq, int pool)
 	return fc_batch_next(b);
 }
 
-/* relayed: the app VM addresses whose NAPT flows are masqueraded */
-static int fc_batch_snat_set(struct mnl_nlmsg_batch *b, uint32_t *seq)
+/*
+ * A set of app VM addresses: relayed, whose NAPT flows are masqueraded;
+ * held (NFT_SET_TIMEOUT), whose new connections wait (fc_rule_hold), each
+ * element with its own timeout, so that a hold its maker forgets ends.
+ */
+static int fc_batch_addr_set(struct mnl_nlmsg_batch *b, uint32_t *seq,
+			     const char *name, uint32_t id, uint32_t flags)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
@@ -524,32 +520,10 @@ static int fc_batch_snat_set(struct mnl_nlmsg_batch *b, uint32_t *seq)
 	if (!s)
 		return -ENOMEM;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_SNAT_SET);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, FC_NAPT_SNAT_SET_ID);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, 0);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, FC_NFT_TYPE_IPADDR);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
-	nlh = fc_batch_hdr(b, NFT_MSG_NEWSET, NLM_F_CREATE, seq);
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
-	return fc_batch_next(b);
-}
-
-/* held: app VM addresses whose new connections wait (fc_rule_hold); each
- * element carries its own timeout, so a hold its maker forgets ends */
-static int fc_batch_held_set(struct mnl_nlmsg_batch *b, uint32_t *seq)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!s)
-		return -ENOMEM;
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_HELD_SET);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, FC_NAPT_HELD_SET_ID);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, FC_NFT_TYPE_IPADDR);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
 	nlh = fc_batch_hdr(b, NFT_MSG_NEWSET, NLM_F_CREATE, seq);
@@ -575,9 +549,11 @@ static int fc_batch_table_and_maps(struct mnl_nlmsg_batch *b, uint32_t *seq)
 	if (!ret)
 		ret = fc_batch_map(b, seq, 1);
 	if (!ret)
-		ret = fc_batch_snat_set(b, seq);
+		ret = fc_batch_addr_set(b, seq, FC_NAPT_SNAT_SET,
+					FC_NAPT_SNAT_SET_ID, 0);
 	if (!ret)
-		ret = fc_batch_held_set(b, seq);
+		ret = fc_batch_addr_set(b, seq, FC_NAPT_HELD_SET,
+					FC_NAPT_HELD_SET_ID, NFT_SET_TIMEOUT);
 out:
 	if (t)
 		nftnl_table_free(t);
@@ -964,22 +940,20 @@ static struct nftnl_set_elem *fc_snat_elem_new(const struct fc_napt_entry *e,
  * forward and a guest need the same masquerade) or delete @e->addr in
  * relayed.
  */
-static int fc_batch_snat(struct mnl_nlmsg_batch *b, uint32_t *seq, int add,
-			 const struct fc_napt_entry *e)
+static int fc_batch_set_elem(struct mnl_nlmsg_batch *b, uint32_t *seq,
+			     const char *set, int add,
+			     struct nftnl_set_elem *el)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
-	struct nftnl_set_elem *el;
+	struct nftnl_set *s = el ? nftnl_set_alloc() : NULL;
 	struct nlmsghdr *nlh;
 	int ret = -ENOMEM;
 
 	if (!s)
 		goto out;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_SNAT_SET);
-	el = fc_snat_elem_new(e, add);
-	if (!el)
-		goto out;
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
 	nftnl_set_elem_add(s, el);
+	el = NULL; /* the set's now */
 	if (add)
 		nlh = fc_batch_hdr(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, seq);
 	else
@@ -987,9 +961,18 @@ static int fc_batch_snat(struct mnl_nlmsg_batch *b, uint32_t *seq, int add,
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	ret = fc_batch_next(b);
 out:
+	if (el)
+		nftnl_set_elem_free(el);
 	if (s)
 		nftnl_set_free(s);
 	return ret;
+}
+
+static int fc_batch_snat(struct mnl_nlmsg_batch *b, uint32_t *seq, int add,
+			 const struct fc_napt_entry *e)
+{
+	return fc_batch_set_elem(b, seq, FC_NAPT_SNAT_SET, add,
+				 fc_snat_elem_new(e, add));
 }
 
 int fc_napt_build_snat(void *buf, size_t len, uint32_t seq, int add,
@@ -1013,32 +996,15 @@ out:
 static int fc_batch_held(struct mnl_nlmsg_batch *b, uint32_t *seq, int add,
 			 uint32_t addr, uint64_t timeout_ms)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_set_elem *el = nftnl_set_elem_alloc();
-	struct nlmsghdr *nlh;
-	int ret = -ENOMEM;
 
-	if (!s || !el)
-		goto out;
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, FC_NAPT_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, FC_NAPT_HELD_SET);
-	nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, &addr, 4);
-	if (add && timeout_ms)
-		nftnl_set_elem_set_u64(el, NFTNL_SET_ELEM_TIMEOUT, timeout_ms);
-	nftnl_set_elem_add(s, el);
-	el = NULL;
-	if (add)
-		nlh = fc_batch_hdr(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, seq);
-	else
-		nlh = fc_batch_hdr(b, NFT_MSG_DELSETELEM, 0, seq);
-	nftnl_set_elems_nlmsg_build_payload(nlh, s);
-	ret = fc_batch_next(b);
-out:
-	if (el)
-		nftnl_set_elem_free(el);
-	if (s)
-		nftnl_set_free(s);
-	return ret;
+	if (el) {
+		nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, &addr, 4);
+		if (add && timeout_ms)
+			nftnl_set_elem_set_u64(el, NFTNL_SET_ELEM_TIMEOUT,
+					       timeout_ms);
+	}
+	return fc_batch_set_elem(b, seq, FC_NAPT_HELD_SET, add, el);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <arpa/inet.h>
 
 #include "cmd.h"
@@ -349,8 +350,8 @@ out:
 
 /*
  * libxl_domain_shutdown() writes control/shutdown, then waits up to 60 s
- * for the guest to acknowledge it: run it aside (own libxl context), so
- * that the grace period is ours.
+ * for the guest to acknowledge it: each runs aside (own libxl context),
+ * so that the grace period is ours.
  */
 static void *fc_term_thread(void *arg)
 {
@@ -395,14 +396,43 @@ static int fc_kill_add_tree(struct fc_xl *x, uint32_t **ids, uint32_t **ended,
 	return 0;
 }
 
-static void fc_kill_ask_term(uint32_t domid)
+/*
+ * Ask each app VM to power off (control/shutdown), one thread each, in a
+ * process of their own: the reaps that follow fork, and a fork while
+ * another thread is inside libxl leaves the child on libxl's locks with
+ * nobody to release them.  Returns the asking process, or -1.
+ */
+static pid_t fc_kill_ask_term(struct fc_xl *x, const uint32_t *ids, int n)
 {
-	pthread_t th;
+	pthread_t *th;
+	pid_t pid;
+	int i;
 
-	/* detached: it may outlive the grace period, exit ends it */
-	if (!pthread_create(&th, NULL, fc_term_thread,
-			    (void *)(uintptr_t)domid))
-		pthread_detach(th);
+	fflush(NULL);
+	pid = fork();
+	if (pid)
+		return pid;
+	libxl_postfork_child_noexec(x->ctx);
+	th = calloc(n, sizeof(*th));
+	for (i = 0; th && i < n; i++)
+		if (pthread_create(&th[i], NULL, fc_term_thread,
+				   (void *)(uintptr_t)ids[i]))
+			th[i] = 0;
+	for (i = 0; th && i < n; i++)
+		if (th[i])
+			pthread_join(th[i], NULL);
+	_exit(0);
+}
+
+/* Done waiting: an unanswered request has nothing left to ask. */
+static void fc_kill_end_asking(pid_t asker)
+{
+	if (asker <= 0)
+		return;
+	kill(asker, SIGKILL);
+	/* libxl's SIGCHLD handling may have reaped it: ECHILD is fine */
+	while (waitpid(asker, NULL, 0) < 0 && errno == EINTR)
+		;
 }
 
 /*
@@ -416,6 +446,7 @@ int fc_kill_apps(struct fc_xl *x, const struct fc_kill_opts *o)
 {
 	uint32_t *ids = NULL, *ended = NULL, *late = NULL;
 	int i, n = 0, left, named, ret = FC_EXIT_OK;
+	pid_t asker = -1;
 	double deadline;
 
 	ids = calloc(o->ntargets + 1, sizeof(*ids));
@@ -443,8 +474,14 @@ int fc_kill_apps(struct fc_xl *x, const struct fc_kill_opts *o)
 	}
 	fc_debug("kill: %d app VMs, %s, grace %lu s", n,
 		 o->sig == SIGKILL ? "KILL" : "TERM", o->grace);
-	for (i = 0; o->sig == SIGTERM && i < n; i++)
-		fc_kill_ask_term(ids[i]);
+	if (o->sig == SIGTERM && n) {
+		asker = fc_kill_ask_term(x, ids, n);
+		if (asker < 0)
+			fprintf(stderr,
+				"fcapsule kill: cannot ask for a power off: "
+				"%s (destroying after the grace period)\n",
+				strerror(errno));
+	}
 	if (o->sig == SIGKILL) {
 		fc_reap_many(x, ids, n, FC_REASON_KILLED);
 		goto out;
@@ -481,6 +518,7 @@ int fc_kill_apps(struct fc_xl *x, const struct fc_kill_opts *o)
 			usleep(100 * 1000);
 	}
 out:
+	fc_kill_end_asking(asker);
 	free(ids);
 	free(ended);
 	free(late);

@@ -59,6 +59,7 @@ struct fc_fork_job {
 	uint32_t addr;	  /* child's address (network order), 0: no vif */
 	libxl_domain_config cfg;
 	struct fc_fork_state *st;
+	libxl_ctx *ctx; /* the forking process's, for its children */
 };
 
 static void fc_fork_mark_path(uint32_t child, char *buf, size_t len)
@@ -191,6 +192,8 @@ static pid_t fc_fork_spawn(int (*fn)(struct fc_fork_job *, int),
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
+		/* drops the parent's SIGCHLD and fd bookkeeping */
+		libxl_postfork_child_noexec(j->ctx);
 		close(drop);
 		_exit(fn(j, keep) ? 1 : 0);
 	}
@@ -272,7 +275,9 @@ int fc_fork(struct fc_xl *x, const struct fc_fork_opts *o,
 	    struct fc_fork_result *res)
 {
 	char name[FC_VMNAME_MAX], pname[FC_VMNAME_MAX];
-	struct fc_fork_job j = { .parent = o->parent, .mark = o->mark };
+	struct fc_fork_job j = { .parent = o->parent,
+				 .mark = o->mark,
+				 .ctx = x->ctx };
 	libxl_dominfo info;
 	uint64_t free_kb = 0;
 	pid_t saver, restorer;

@@ -409,7 +409,9 @@ static int fc_reap_share(struct fc_xl *x, const uint32_t *ids, int n, int w,
  * a hundred one after the other take minutes.  The workers are processes,
  * each with its own libxl context: libxl reaps its hotplug scripts with
  * waitpid(-1), so two contexts forking in one process can take each
- * other's children and wait forever.  Returns how many were reaped.
+ * other's children and wait forever.  No other thread of the caller may
+ * be inside libxl: the workers would inherit its locks, held by nobody.
+ * Returns how many were reaped.
  */
 int fc_reap_many(struct fc_xl *x, const uint32_t *ids, int n, int forced_reason)
 {
@@ -426,6 +428,8 @@ int fc_reap_many(struct fc_xl *x, const uint32_t *ids, int n, int forced_reason)
 			struct fc_xl cx;
 			int k = 255; /* no libxl: nothing reaped, say so */
 
+			/* drops the parent's SIGCHLD and fd bookkeeping */
+			libxl_postfork_child_noexec(x->ctx);
 			if (!fc_xl_open(&cx)) {
 				k = fc_reap_share(&cx, ids, n, w,
 						  forced_reason);

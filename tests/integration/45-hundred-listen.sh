@@ -82,7 +82,7 @@ t_check "all $N ports reach their own app VM through $PUB (failed:${bad:- none})
 # (That the app itself answers TERM is test 30's; here, with a hundred
 # app VMs on two emulated CPUs, one may be slower than the grace period.)
 start=$SECONDS
-$FC kill --grace 30 $(seq -f 'w%g' 1 10)
+t_bounded 300 $FC kill --grace 30 $(seq -f 'w%g' 1 10)
 t_check "kill (TERM) of ten at once" test $? = 0
 t_check "the ten are exited(143)" \
 	test "$($FC ps -a | grep -cE ' w([1-9]|10) +exited\(143\)')" = 10 ||
@@ -92,7 +92,7 @@ t_check "the ten are exited(143)" \
 			echo "$(tr '\n' ' ' <"$f")"
 		done
 	} | sed 's/^/# /'
-$FC kill -s KILL $(seq -f 'w%g' 11 $N)
+t_bounded 300 $FC kill -s KILL $(seq -f 'w%g' 11 $N)
 t_check "kill -s KILL of the other $((N - 10))" test $? = 0
 echo "# $N app VMs killed in $((SECONDS - start)) s"
 t_check "ps lists none" test "$($FC ps | wc -l)" = 1

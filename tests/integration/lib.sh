@@ -61,6 +61,23 @@ t_public_client() {
 		ip -n pubc link set lo up
 }
 
+# t_bounded SECONDS COMMAND...: COMMAND, ended after SECONDS; a command
+# that hangs shows where the fcapsule processes wait, then fails the check.
+t_bounded() {
+	local limit=$1 rc p
+	shift
+	timeout -k 5 "$limit" "$@"
+	rc=$?
+	[ $rc != 124 ] && return $rc
+	echo "# $* still running after $limit s; fcapsule processes:"
+	for p in $(pgrep fcapsule); do
+		echo "#   $(ps -o pid=,ppid=,stat=,wchan:24=,etime=,args= -p "$p")"
+		sed 's/^/#     /' /proc/"$p"/task/*/stack 2>/dev/null | head -n 12
+	done
+	tail -n 20 /run/fcapsule/serve.log 2>/dev/null | sed 's/^/#   serve.log: /'
+	return $rc
+}
+
 # Kernel messages that mean Dom0 itself went wrong.
 t_dmesg_clean() {
 	local bad

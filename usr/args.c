@@ -92,8 +92,45 @@ static const struct option fc_run_longopts[] = {
 	{ "extra", required_argument, NULL, OPT_EXTRA },
 	{ "no-net", no_argument, NULL, OPT_NO_NET },
 	{ "file", required_argument, NULL, 'f' },
+	{ "publish", required_argument, NULL, 'p' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* "PORT" or "PUBLIC:PORT", each 1..65535.  0 or FC_EXIT_USAGE. */
+int fc_parse_run_port(const char *s, struct fc_run_port *p, char *err)
+{
+	char pub[8] = "";
+	const char *colon = strchr(s, ':');
+	unsigned long a, b;
+
+	if (colon && (size_t)(colon - s) < sizeof(pub))
+		memcpy(pub, s, colon - s);
+	if (colon ? fc_parse_ulong(pub, 1, 65535, &a) ||
+			    fc_parse_ulong(colon + 1, 1, 65535, &b)
+		  : fc_parse_ulong(s, 1, 65535, &a))
+		return fc_arg_error(err,
+				    "bad port '%s' (PORT or PUBLIC:PORT, "
+				    "1..65535)",
+				    s);
+	p->port = a;
+	p->aport = colon ? b : a;
+	return 0;
+}
+
+/* Append @p unless its public port is there already or the list is full. */
+int fc_run_port_add(struct fc_run_port *ports, int *n,
+		    const struct fc_run_port *p, char *err)
+{
+	for (int i = 0; i < *n; i++)
+		if (ports[i].port == p->port)
+			return fc_arg_error(err, "public port %u given twice",
+					    p->port);
+	if (*n >= FC_RUN_PORTS_MAX)
+		return fc_arg_error(err, "more than %d published ports",
+				    FC_RUN_PORTS_MAX);
+	ports[(*n)++] = *p;
+	return 0;
+}
 
 static int fc_bad_name(char *err, const char *name)
 {
@@ -125,7 +162,8 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 	optind = 0; /* full re-initialisation (glibc): parse again in tests */
 	/* "+": stop at the first non-option so app args are never eaten */
 	while (1) {
-		c = fc_getopt(argc, argv, "+n:m:c:wqf:", fc_run_longopts, why);
+		c = fc_getopt(argc, argv, "+n:m:c:wqf:p:", fc_run_longopts,
+			      why);
 		if (c == -1) {
 			if (optind < argc && strcmp(argv[optind - 1], "--") &&
 			    !o->image) {
@@ -204,6 +242,15 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 			}
 			o->manifest = optarg;
 			break;
+		case 'p': {
+			struct fc_run_port p;
+
+			if (fc_parse_run_port(optarg, &p, why) ||
+			    fc_run_port_add(o->ports, &o->nports, &p, why))
+				goto out;
+			o->set |= FC_RUN_SET_PORTS;
+			break;
+		}
 		default:
 			goto out; /* why is set */
 		}
@@ -218,6 +265,10 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 		fc_arg_error(why,
 			     "--cap %ld is over 100%% per vcpu (%lu vcpus)",
 			     o->cap, o->vcpus);
+		goto out;
+	}
+	if (o->nports && !o->net) {
+		fc_arg_error(why, "--publish needs a network (not --no-net)");
 		goto out;
 	}
 	o->args = argv + optind;

@@ -25,10 +25,10 @@ const struct fc_cmd fc_cmds[] = {
 	  "IMAGE|-f FILE [--name N] [--memory MB] [--vcpus N] [--cap PCT] "
 	  "[--wait] "
 	  "[-q] [--image-dir DIR] [--ramdisk FILE] [--extra STR] [--no-net] "
-	  "[-- ARGS...]",
+	  "[-p|--publish [PUBLIC:]PORT]... [-- ARGS...]",
 	  "start an app VM from IMAGE (a name in the image dir, or a path) or "
-	  "a "
-	  "manifest; prints its id" },
+	  "a manifest; prints its id.  -p maps a public port before it boots: "
+	  "new connections wait until it listens" },
 	{ "fork", main_fork, "ID|NAME [--name N] [--timing] [--ring]",
 	  "clone a running app VM (NAME.1, NAME.2, ...); prints the child's "
 	  "id" },

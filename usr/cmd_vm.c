@@ -156,6 +156,27 @@ out:
 	return ret;
 }
 
+/* `run -p`: @o's ports mapped to the app VM before it boots. */
+static int fc_run_publish(uint32_t domid, const char *name, uint32_t addr,
+			  const struct fc_run_opts *o)
+{
+	uint16_t taken;
+	int err;
+
+	err = fc_listen_publish(domid, addr, name, o->ports, o->nports, &taken);
+	if (!err)
+		return 0;
+	if (taken)
+		fprintf(stderr,
+			"fcapsule run: public port %u is mapped already "
+			"(fcapsule napt)\n",
+			taken);
+	else
+		fprintf(stderr, "fcapsule run: publishing the ports: %s\n",
+			strerror(-err));
+	return FC_EXIT_FAIL;
+}
+
 /* The name @o asks for, or the image's first free one. */
 static int fc_run_name(struct fc_xl *x, const struct fc_run_opts *o, char *name,
 		       size_t len)
@@ -279,6 +300,11 @@ int fc_run_app(struct fc_xl *x, const struct fc_run_opts *o,
 		goto out_destroy;
 	}
 	fc_timing_mark("run.devnodes-written");
+	if (o->nports) {
+		ret = fc_run_publish(domid, name, net.addr, o);
+		if (ret)
+			goto out_destroy;
+	}
 	fc_exit_rec_remove(domid); /* of an earlier domain with this id */
 	if (fc_server_ensure())
 		fprintf(stderr,

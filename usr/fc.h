@@ -98,6 +98,14 @@ int fc_overlay_delete(void);
 
 /* ---- pure logic, no Xen (util.c): unit-tested on the host ---- */
 
+/* A public port published at start (-p [PUBLIC:]PORT), host order. */
+struct fc_run_port {
+	uint16_t port;	/* public */
+	uint16_t aport; /* the app VM's */
+};
+
+#define FC_RUN_PORTS_MAX 16
+
 /* fcapsule run's command line. */
 struct fc_run_opts {
 	const char *image; /* as given: a name or a path */
@@ -116,8 +124,10 @@ struct fc_run_opts {
 	int nargs;
 	const char *manifest; /* -f FILE: the defaults of all the above */
 	unsigned int set;     /* FC_RUN_SET_*: given as flags, they win */
-	void *cfg;	      /* the read manifest: owns its strings */
-	char **cfg_args;      /* the manifest's args (to free) */
+	struct fc_run_port ports[FC_RUN_PORTS_MAX]; /* -p, or the manifest's */
+	int nports;
+	void *cfg;	 /* the read manifest: owns its strings */
+	char **cfg_args; /* the manifest's args (to free) */
 };
 
 enum {
@@ -130,12 +140,16 @@ enum {
 	FC_RUN_SET_ARGS = 1 << 6,
 	FC_RUN_SET_EXTRA = 1 << 7,
 	FC_RUN_SET_RAMDISK = 1 << 8,
+	FC_RUN_SET_PORTS = 1 << 9,
 };
 
 int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 		      size_t errlen);
 int fc_parse_ulong(const char *s, unsigned long min, unsigned long max,
 		   unsigned long *out);
+int fc_parse_run_port(const char *s, struct fc_run_port *p, char *err);
+int fc_run_port_add(struct fc_run_port *ports, int *n,
+		    const struct fc_run_port *p, char *err);
 int fc_join_args(const char *extra, char **args, int nargs, char *buf,
 		 size_t len);
 int fc_image_resolve(const char *image, const char *dir, char *out, size_t len);
@@ -311,6 +325,7 @@ int fc_napt_list(struct fc_napt_entry **out, int *n);
 #define FC_HOLD_MIGRATE_MS 180000     /* a migration's whole stream */
 #define FC_HOLD_FORK_MS	   60000      /* a fork's checkpoint */
 #define FC_HOLD_TAIL_MS	   30000      /* resuming after it runs again */
+#define FC_HOLD_BOOT_MS	   60000      /* booting, with published ports */
 #define FC_HOLD_MAX_MS	   30000      /* one packet at most */
 enum { FC_HOLD_ADD, FC_HOLD_RENEW, FC_HOLD_DEL };
 int fc_napt_build_held(void *buf, size_t len, uint32_t seq, int op,
@@ -350,6 +365,9 @@ int fc_net_addr_take(uint32_t addr, const char *name);
 int fc_net_addr_bind(uint32_t addr, uint32_t domid);
 int fc_net_addr_release(uint32_t addr);
 int fc_net_addr_release_dom(uint32_t domid);
+int fc_net_published_mark(uint32_t domid);
+int fc_net_published(uint32_t domid);
+void fc_net_published_clear(uint32_t domid);
 int fc_net_addr_claim(const char *name, uint32_t domid, uint32_t *addr);
 int fc_net_addr_unbound(const char *name, uint32_t *addr);
 int fc_net_addr_each(int (*fn)(uint32_t addr, uint32_t owner, const char *name,
@@ -369,6 +387,7 @@ struct fc_addr_ent {
 	uint32_t domid;
 	uint32_t addr; /* network order */
 	int bound;     /* 0: allocated by name, bound at its first LISTEN */
+	int published; /* has ports published at start not listened on yet */
 	char name[FC_VMNAME_MAX];
 };
 
@@ -392,6 +411,8 @@ void fc_listen_refresh(void);
 void fc_listen_reload(void);
 void fc_listen_connect(uint32_t domid, const char *name);
 void fc_listen_disconnect(uint32_t domid);
+int fc_listen_publish(uint32_t domid, uint32_t addr, const char *name,
+		      const struct fc_run_port *ports, int n, uint16_t *taken);
 void fc_listen_persist(void);
 int fc_listen_stale(struct fc_napt_entry *e, int n,
 		    int (*alive)(uint32_t domid, void *arg), void *arg);

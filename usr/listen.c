@@ -64,6 +64,7 @@ static int fc_listen_load_one(uint32_t addr, uint32_t owner, const char *name,
 	if (!owner)
 		return 0; /* allocated by name: known at its CONNECT */
 	snprintf(a.name, sizeof(a.name), "%s", name);
+	a.published = fc_net_published(owner);
 	fc_addrtab_put(&fc_listen_addrs, &a);
 	return 0;
 }
@@ -95,6 +96,7 @@ void fc_listen_connect(uint32_t domid, const char *name)
 		snprintf(a.name, sizeof(a.name), "%s", name);
 	else
 		return;
+	a.published = fc_net_published(domid);
 	fc_addrtab_put(&fc_listen_addrs, &a);
 }
 
@@ -323,6 +325,100 @@ out:
 	return ret;
 }
 
+/*
+ * An app VM started with published ports (`run -p`) listens: if one of
+ * them is for @e's port and has not been listened on, @e takes its
+ * element (keeping its public port) instead of a new one.  The address
+ * stops being held once every published port is listened on.  Returns
+ * 0 (claimed), -ENOENT (none to claim) or another errno.
+ */
+static int fc_listen_claim(struct fc_napt_entry *e, int any_public)
+{
+	struct fc_napt_entry *all = NULL, *mine = NULL;
+	struct fc_addr_ent a;
+	int i, n = 0, left = 0, ret;
+
+	if (fc_addrtab_get(&fc_listen_addrs, e->domid, &a) || !a.published)
+		return -ENOENT;
+	ret = fc_napt_list(&all, &n);
+	if (ret)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (all[i].domid != e->domid || all[i].app_id ||
+		    all[i].addr != e->addr || all[i].pool || all[i].fwd)
+			continue;
+		if (!mine && all[i].aport == e->aport &&
+		    (any_public || all[i].port == e->port))
+			mine = &all[i];
+		else
+			left++;
+	}
+	ret = -ENOENT;
+	if (!mine)
+		goto out;
+	e->port = mine->port;
+	ret = fc_napt_set_port(e->port, FC_NAPT_SINGLE, e, 1);
+	if (ret)
+		goto out;
+	printf("dom%u listens on its published port %u\n", e->domid, e->port);
+	if (!left) {
+		fc_napt_unhold(e->addr);
+		fc_net_published_clear(e->domid);
+		a.published = 0;
+		fc_addrtab_put(&fc_listen_addrs, &a);
+	}
+out:
+	free(all);
+	return ret;
+}
+
+/*
+ * `fcapsule run -p`: map @ports to app VM @domid (@addr) before it boots,
+ * as if it listened (no app id yet: its LISTEN claims them), and hold new
+ * connections to it until it answers them.  All or nothing: on failure
+ * none is mapped, and *@taken names a port already mapped (else 0).
+ */
+int fc_listen_publish(uint32_t domid, uint32_t addr, const char *name,
+		      const struct fc_run_port *ports, int n, uint16_t *taken)
+{
+	struct fc_napt_entry e[FC_RUN_PORTS_MAX];
+	int i, ret;
+
+	*taken = 0;
+	if (n <= 0 || n > FC_RUN_PORTS_MAX)
+		return n ? -EINVAL : 0;
+	ret = fc_napt_init();
+	if (ret)
+		return ret;
+	ret = fc_net_published_mark(domid);
+	if (ret)
+		return ret;
+	memset(e, 0, sizeof(e));
+	for (i = 0; i < n; i++) {
+		e[i].port = ports[i].port;
+		e[i].aport = ports[i].aport;
+		e[i].addr = addr;
+		e[i].domid = domid;
+		snprintf(e[i].name, sizeof(e[i].name), "%s", name);
+		ret = fc_napt_add_entry(&e[i]);
+		if (ret) {
+			if (ret == -EADDRINUSE)
+				*taken = e[i].port;
+			goto out_unmap;
+		}
+	}
+	if (fc_napt_hold(addr, FC_HOLD_BOOT_MS))
+		fprintf(stderr,
+			"fcapsule: new connections to %s are not "
+			"held while it boots\n",
+			name);
+	return 0;
+out_unmap:
+	fc_napt_del_entries(e, i);
+	fc_net_published_clear(domid);
+	return ret;
+}
+
 static int fc_listen_add(const struct fc_event *ev,
 			 const struct fc_listen_req *req,
 			 struct fc_listen_rsp *rsp)
@@ -341,6 +437,9 @@ static int fc_listen_add(const struct fc_event *ev,
 	ret = fc_listen_init();
 	if (ret)
 		goto out;
+	ret = fc_listen_claim(&e, !req->public_port);
+	if (ret != -ENOENT)
+		goto out_answer;
 	/* another process may change the port between our two steps */
 	for (tries = 0; tries < 3; tries++) {
 		ret = fc_napt_add_entry(&e);
@@ -351,6 +450,7 @@ static int fc_listen_add(const struct fc_event *ev,
 		if (ret != -ENOENT)
 			break;
 	}
+out_answer:
 	if (ret)
 		goto out;
 	rsp->public_addr = fc_listen_public();

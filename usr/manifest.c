@@ -140,6 +140,36 @@ static int fc_cfg_args(XLU_Config *cfg, struct fc_run_opts *o, char *err)
 	return 1;
 }
 
+/* ports = [ "8080", "80:8080" ]: as -p, which wins over them. */
+static int fc_cfg_ports(XLU_Config *cfg, struct fc_run_opts *o, char *err)
+{
+	struct fc_run_port p, ports[FC_RUN_PORTS_MAX];
+	char why[FC_ERR_MAX];
+	XLU_ConfigList *list;
+	int i, n, k = 0, rc;
+
+	rc = xlu_cfg_get_list(cfg, "ports", &list, &n, 1);
+	if (rc == ESRCH)
+		return 0;
+	if (rc)
+		return -fc_arg_error(err, "ports: not a list of strings");
+	for (i = 0; i < n; i++) {
+		const char *a = xlu_cfg_get_listitem(list, i);
+
+		if (!a)
+			return -fc_arg_error(
+				err, "ports: item %d is not a string", i + 1);
+		if (fc_parse_run_port(a, &p, why) ||
+		    fc_run_port_add(ports, &k, &p, why))
+			return -fc_arg_error(err, "ports: %s", why);
+	}
+	if (!(o->set & FC_RUN_SET_PORTS)) {
+		memcpy(o->ports, ports, k * sizeof(ports[0]));
+		o->nports = k;
+	}
+	return 1;
+}
+
 /* The manifest's first complaint, from libxlutil's report stream. */
 static void fc_cfg_report(const char *buf, size_t len, const char *path, int rc,
 			  char *err)
@@ -225,6 +255,12 @@ int fc_run_manifest(struct fc_run_opts *o, char *err)
 		o->ramdisk = fc_manifest_path(o->manifest, s, &m->paths[1]);
 	if (fc_cfg_args(cfg, o, err) < 0)
 		goto out_free;
+	if (fc_cfg_ports(cfg, o, err) < 0)
+		goto out_free;
+	if (o->nports && !o->net) {
+		fc_arg_error(err, "ports need a network (network = \"on\")");
+		goto out_free;
+	}
 	if (!o->image) {
 		fc_arg_error(err, "%s: no image (image = \"NAME\" or IMAGE)",
 			     o->manifest);

@@ -308,6 +308,8 @@ static int fc_mkdirs(void)
 	mkdir(path, 0755);
 	fc_net_path(path, sizeof(path), "dom");
 	mkdir(path, 0755);
+	fc_net_path(path, sizeof(path), "published");
+	mkdir(path, 0755);
 	fc_net_path(path, sizeof(path), "addr");
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return -errno;
@@ -747,6 +749,50 @@ int fc_net_addr_release_dom(uint32_t domid)
 	char name[FC_VMNAME_MAX];
 
 	return fc_addr_scan(domid, NULL, 1, NULL, name, sizeof(name));
+}
+
+/*
+ * "@domid has ports published by `run -p` that it has not listened on":
+ * an empty file the OS server looks for at the app VM's CONNECT, so that
+ * only such an app VM's LISTEN reads the map.
+ */
+static void fc_published_path(uint32_t domid, char *path, size_t len)
+{
+	char leaf[32];
+
+	snprintf(leaf, sizeof(leaf), "published/%u", domid);
+	fc_net_path(path, len, leaf);
+}
+
+int fc_net_published_mark(uint32_t domid)
+{
+	char path[FC_PATH_MAX];
+	int fd, ret = fc_mkdirs();
+
+	if (ret)
+		return ret;
+	fc_published_path(domid, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+int fc_net_published(uint32_t domid)
+{
+	char path[FC_PATH_MAX];
+
+	fc_published_path(domid, path, sizeof(path));
+	return !access(path, F_OK);
+}
+
+void fc_net_published_clear(uint32_t domid)
+{
+	char path[FC_PATH_MAX];
+
+	fc_published_path(domid, path, sizeof(path));
+	unlink(path);
 }
 
 /* The bound addresses (owner not 0), for fc_net_addr_sync(). */

@@ -298,7 +298,11 @@ static void fc_reap_net(uint32_t domid)
 	if (!fc_net_addr_of_dom(domid, &addr, NULL, 0)) {
 		fc_reap_tell_home(addr);
 		fc_napt_unforward(addr, 0);
+		/* published ports it never listened on: nothing to wait for */
+		if (fc_net_published(domid))
+			fc_napt_unhold(addr);
 	}
+	fc_net_published_clear(domid);
 	fc_net_addr_release_dom(domid);
 }
 

@@ -2,8 +2,10 @@
 /*
  * httpd: a small web server on the library OS's sockets.  Every request
  * gets one HTML page naming the app VM and counting requests.
- * Usage (the domain's cmdline): [--workers N] [PORT [MAX]]
- * (default 80, no limit).  With MAX, it closes its listening socket after
+ * Usage (the domain's cmdline): [--workers N] [--delay SEC] [PORT [MAX]]
+ * (default 80, no limit).  --delay waits SEC seconds before listen(), as
+ * an app that loads its data first (connections to a port published by
+ * `run -p` wait meanwhile, docs/napt.md).  With MAX, it closes its listening socket after
  * MAX requests (so its public port is unmapped, docs/napt.md) and idles
  * until it is killed.  With --workers N it forks N - 1 workers after
  * listen(): a process pool of app VMs accepting on the same port, whose
@@ -147,7 +149,7 @@ static void fork_workers(int n)
 
 int main(int argc, char **argv)
 {
-	int port = 80, workers = 1, pos = 0;
+	int port = 80, workers = 1, delay = 0, pos = 0;
 	unsigned long max = 0;
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	unsigned long count = 0;
@@ -157,12 +159,18 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--workers") && i + 1 < argc)
 			workers = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--delay") && i + 1 < argc)
+			delay = atoi(argv[++i]);
 		else if (pos++ == 0)
 			port = atoi(argv[i]);
 		else
 			max = strtoul(argv[i], NULL, 10);
 	}
 	read_name();
+	if (delay > 0) {
+		printf("httpd: listening in %d s\n", delay);
+		sleep(delay);
+	}
 	s = socket(AF_INET, SOCK_STREAM, 0);
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_ANY);

@@ -59,6 +59,43 @@ t_check "web's address is free again" \
 t_check "port 80 no longer answers" sh -c "! ip netns exec pubc curl -sf -m 5 http://$PUB/ >/dev/null"
 $FC kill -s KILL web2 >/dev/null 2>&1
 t_check "no app VM left" sh -c "! xl list | grep -Eq '^web2? '"
+
+# A published port (run -p): mapped before the app VM boots; a connection
+# made before its listen() (httpd --delay) waits in the OS server's hold
+# queue, then is answered.
+id3=$($FC run httpd --name pub -p 8090:8080 -- --delay 8 8080)
+t_check "run -p 8090:8080 prints its id ($id3)" test -n "$id3"
+napt=$($FC napt)
+echo "$napt" | sed 's/^/# /'
+t_check "napt maps 8090 to pub's port 8080 at once" \
+	sh -c "echo '$napt' | grep -Eq ':8090 +198\.18\.0\.[0-9]+:8080 +$id3 +pub'"
+t_check "... with no app id until pub listens" \
+	sh -c "$FC napt --json | python3 -c 'import json,sys; assert [e[\"app_id\"] for e in json.load(sys.stdin) if e[\"public_port\"] == 8090] == [0]'"
+t_check "ps shows pub's published port" \
+	sh -c "$FC ps | grep -E ' pub ' | grep -Eq '(^| |,)8090( |,|$)'"
+t_check "pub's address is held" \
+	sh -c "nft list set ip fcapsule held | grep -q '198\.18\.0\.'"
+t_check "pub does not listen yet" \
+	sh -c "! grep -aq FC-HTTPD-READY $CONSOLE_DIR/guest-pub.log"
+page=$(ip netns exec pubc curl -s -m 60 -w ' (%{time_total} s)' http://$PUB:8090/)
+echo "# $page"
+t_check "a connection made before pub listened gets pub's page" \
+	sh -c "echo '$page' | grep -q 'httpd on pub:'"
+t_check "... once pub listened" grep -aq FC-HTTPD-READY $CONSOLE_DIR/guest-pub.log
+grep -h '^hold:' /run/fcapsule/serve.log | sed 's/^/# /'
+t_check "the OS server held it seconds, until pub answered" \
+	grep -Eq '^hold: [0-9]+ new connection\(s\) to 198\.18\.0\.[0-9]+:8080 released after [0-9]{4,} ms \(it answers\)' /run/fcapsule/serve.log
+t_check "pub's listen took the published element" \
+	grep -q "^dom$id3 listens on its published port 8090" /run/fcapsule/serve.log
+t_check "... which names pub's app id now" \
+	sh -c "$FC napt --json | python3 -c 'import json,sys; assert [e[\"app_id\"] > 0 for e in json.load(sys.stdin) if e[\"public_port\"] == 8090] == [True]'"
+t_check "pub's address is held no longer" \
+	sh -c "! nft list set ip fcapsule held | grep -q '198\.18\.0\.'"
+t_check "run -p of a port that is mapped is refused" \
+	sh -c "! $FC run httpd --name pub2 -p 8090 2>/tmp/pub2.err && grep -q 'public port 8090 is mapped already' /tmp/pub2.err"
+t_check "... and leaves no app VM" sh -c "! xl list | grep -q '^pub2 '"
+t_check "kill pub" $FC kill -s KILL pub
+t_check "kill removes the published mapping" sh -c "! $FC napt | grep -q ':8090 '"
 t_check "net teardown" $FC net teardown
 t_check "no bridge, no NAPT table, no settings left" \
 	sh -c "! ip link show fcbr0 2>/dev/null && ! nft list table ip fcapsule 2>/dev/null && test ! -e /run/fcapsule/net/conf"

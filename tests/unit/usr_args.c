@@ -168,6 +168,17 @@ static void test_refusals(void)
 	REFUSED("double quote", "run", "hello", "--", "a\"b");
 	REFUSED("empty", "run", "hello", "--", "");
 	REFUSED("unknown option '-z'", "run", "-z", "hello");
+	REFUSED("bad port '0'", "run", "-p", "0", "hello");
+	REFUSED("bad port '65536'", "run", "--publish", "65536", "hello");
+	REFUSED("bad port '80:'", "run", "-p", "80:", "hello");
+	REFUSED("bad port ':80'", "run", "-p", ":80", "hello");
+	REFUSED("bad port '123456:80'", "run", "-p", "123456:80", "hello");
+	REFUSED("bad port 'http'", "run", "-p", "http", "hello");
+	REFUSED("public port 80 given twice", "run", "-p", "80", "-p",
+		"80:8080", "hello");
+	REFUSED("--publish needs a network", "run", "--no-net", "-p", "80",
+		"hello");
+	REFUSED("option '-p' needs a value", "run", "hello", "-p");
 	/* kill */
 	REFUSED("missing ID|NAME", "kill");
 	REFUSED("missing ID|NAME", "kill", "-s", "KILL");
@@ -301,6 +312,55 @@ static void test_parsers(void)
 	CHECK_EQ_INT(sa.json, 1);
 }
 
+static void test_publish(void)
+{
+	char err[FC_ERR_MAX];
+	struct fc_run_opts o;
+	struct fc_run_port p;
+	char *r1[] = { "run",	"-p", "8080", "--publish", "80:8081",
+		       "httpd", "--", "8080", NULL };
+	char *r2[] = { "run", "httpd", NULL };
+	char *many[2 * (FC_RUN_PORTS_MAX + 1) + 3];
+	char ports[FC_RUN_PORTS_MAX + 1][8];
+	int i, n = 0;
+
+	CHECK_EQ_INT(fc_parse_run_args(8, r1, &o, err, sizeof(err)), 0);
+	CHECK_EQ_INT(o.nports, 2);
+	CHECK_EQ_INT(o.ports[0].port, 8080);
+	CHECK_EQ_INT(o.ports[0].aport, 8080);
+	CHECK_EQ_INT(o.ports[1].port, 80);
+	CHECK_EQ_INT(o.ports[1].aport, 8081);
+	CHECK(o.set & FC_RUN_SET_PORTS);
+	CHECK_EQ_INT(o.nargs, 1);
+	CHECK_EQ_INT(fc_parse_run_args(2, r2, &o, err, sizeof(err)), 0);
+	CHECK_EQ_INT(o.nports, 0);
+	CHECK(!(o.set & FC_RUN_SET_PORTS));
+
+	CHECK_EQ_INT(fc_parse_run_port("65535:1", &p, err), 0);
+	CHECK_EQ_INT(p.port, 65535);
+	CHECK_EQ_INT(p.aport, 1);
+	CHECK_EQ_INT(fc_parse_run_port("80:80:80", &p, err), FC_EXIT_USAGE);
+	CHECK_EQ_INT(fc_parse_run_port("", &p, err), FC_EXIT_USAGE);
+	CHECK_EQ_INT(fc_parse_run_port("+80", &p, err), FC_EXIT_USAGE);
+
+	/* the most there may be, then one more */
+	many[n++] = "run";
+	many[n++] = "httpd";
+	for (i = 0; i <= FC_RUN_PORTS_MAX; i++) {
+		snprintf(ports[i], sizeof(ports[i]), "%d", 8000 + i);
+		many[n++] = "-p";
+		many[n++] = ports[i];
+	}
+	many[n] = NULL;
+	many[n - 2] = NULL;
+	CHECK_EQ_INT(fc_parse_run_args(n - 2, many, &o, err, sizeof(err)), 0);
+	CHECK_EQ_INT(o.nports, FC_RUN_PORTS_MAX);
+	many[n - 2] = "-p";
+	CHECK_EQ_INT(fc_parse_run_args(n, many, &o, err, sizeof(err)),
+		     FC_EXIT_USAGE);
+	CHECK(strstr(err, "more than 16 published ports") != NULL);
+}
+
 static void test_tail(void)
 {
 	const char *t = "a\nbb\nccc\n";
@@ -336,6 +396,7 @@ int main(void)
 	test_global();
 	test_refusals();
 	test_parsers();
+	test_publish();
 	test_tail();
 	test_quoting();
 	return unit_report("usr_args");

@@ -111,6 +111,30 @@ static void test_flags_win(void)
 	fc_run_opts_free(&o);
 }
 
+static void test_ports(void)
+{
+	struct fc_run_opts o;
+	char err[FC_ERR_MAX], path[256];
+	char *a[] = { "run", "-f", path, NULL };
+	char *b[] = { "run", "-f", path, "-p", "9000", NULL };
+
+	snprintf(path, sizeof(path), "%s",
+		 manifest("ports.cfg", "image = \"httpd\"\n"
+				       "ports = [ \"8080\", \"80:8081\" ]\n"));
+	CHECK_EQ_INT(run(&o, err, a), 0);
+	CHECK_EQ_INT(o.nports, 2);
+	CHECK_EQ_INT(o.ports[0].port, 8080);
+	CHECK_EQ_INT(o.ports[0].aport, 8080);
+	CHECK_EQ_INT(o.ports[1].port, 80);
+	CHECK_EQ_INT(o.ports[1].aport, 8081);
+	fc_run_opts_free(&o);
+	/* -p wins: the manifest's ports are not added to it */
+	CHECK_EQ_INT(run(&o, err, b), 0);
+	CHECK_EQ_INT(o.nports, 1);
+	CHECK_EQ_INT(o.ports[0].port, 9000);
+	fc_run_opts_free(&o);
+}
+
 static void test_paths(void)
 {
 	struct fc_run_opts o;
@@ -169,6 +193,13 @@ static void test_refusals(void)
 	refused("image = \"a\"\nargs = [ \"\" ]\n", "args: item 1 is empty");
 	refused("image = \"a\"\nargs = [ \"a\", \"b\\\"c\" ]\n",
 		"args: item 2");
+	refused("image = \"a\"\nports = \"80\"\n", "ports: not a list");
+	refused("image = \"a\"\nports = [ \"80\", \"x\" ]\n",
+		"ports: bad port 'x'");
+	refused("image = \"a\"\nports = [ \"80\", \"80:81\" ]\n",
+		"ports: public port 80 given twice");
+	refused("image = \"a\"\nnetwork = \"off\"\nports = [ \"80\" ]\n",
+		"ports need a network");
 	refused("image = \n", "bad.cfg");
 	refused("image = \"a\" name = \"b\"\n", "syntax error");
 	CHECK_EQ_INT(run(&o, err, missing), FC_EXIT_USAGE);
@@ -212,6 +243,7 @@ int main(void)
 	test_keys();
 	test_flags_win();
 	test_paths();
+	test_ports();
 	test_refusals();
 	test_examples();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -381,6 +381,7 @@ int fc_net_guest_config(uint32_t addr, char *buf, size_t len);
 int fc_net_guest_config_gw(uint32_t addr, uint32_t gw, char *buf, size_t len);
 uint32_t fc_net_gateway(void);
 int fc_net_vif_attach(const char *ifname, const char *bridge);
+int fc_net_vif_detach(const char *ifname);
 
 /* The OS server's app VM addresses by domid, in memory (addrtab.c). */
 struct fc_addr_ent {

@@ -113,8 +113,9 @@ static void fc_hold_release(const struct fc_held *h, int n, double oldest,
 	for (i = 0; i < n; i++)
 		nfq_set_verdict(fc_hold_qh, h[i].id, NF_ACCEPT, 0, NULL);
 	inet_ntop(AF_INET, &h[0].daddr, a, sizeof(a));
-	printf("hold: %d new connection(s) to %s:%u released after %.0f ms "
-	       "(%s)\n",
+	/* a client's retransmitted SYNs wait too: one connection, several */
+	printf("hold: %d SYN(s) of new connections to %s:%u released after "
+	       "%.0f ms (%s)\n",
 	       n, a, h[0].dport, (fc_monotonic_s() - oldest) * 1000, why);
 	fflush(stdout);
 }

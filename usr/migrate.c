@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -417,6 +418,24 @@ static void fc_mig_forget_source(struct fc_xl *x, uint32_t domid)
 	fc_exit_rec_remove(domid);
 }
 
+/*
+ * It runs there: its old vif leaves this bridge now, not at the destroy
+ * that follows (seconds), so that frames for its MAC go over the overlay
+ * at once.  No vif (--no-net): nothing to do.
+ */
+static void fc_mig_leave_bridge(uint32_t domid)
+{
+	char ifname[IF_NAMESIZE + 8];
+	int err;
+
+	snprintf(ifname, sizeof(ifname), "vif%u.0", domid);
+	err = fc_net_vif_detach(ifname);
+	if (err && err != -ENODEV)
+		fprintf(stderr,
+			"fcapsule migrate: %s stays on the bridge: %s\n",
+			ifname, strerror(-err));
+}
+
 /* The destination Dom0's IPv4 address (network order), 0 if not IPv4. */
 static uint32_t fc_mig_peer_addr(int fd)
 {
@@ -502,6 +521,7 @@ static int fc_migrate(struct fc_xl *x, const struct fc_mig_opts *o,
 		ret = -EINPROGRESS;
 		goto out_close;
 	}
+	fc_mig_leave_bridge(o->domid);
 	fc_mig_forward(x, o->domid, fc_mig_peer_addr(fd));
 	fc_hold_dom(o->domid, FC_HOLD_TAIL_MS); /* while it resumes there */
 	fc_mig_forget_source(x, o->domid);

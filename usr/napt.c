@@ -936,9 +936,9 @@ static struct nftnl_set_elem *fc_snat_elem_new(const struct fc_napt_entry *e,
 }
 
 /*
- * Add (without NLM_F_EXCL: an address already there stays, as both a
- * forward and a guest need the same masquerade) or delete @e->addr in
- * relayed.
+ * Add @el to set @set, or delete it; @el is consumed either way.  The add
+ * has no NLM_F_EXCL: an address already in relayed stays, as a forward
+ * and a guest need the same masquerade.
  */
 static int fc_batch_set_elem(struct mnl_nlmsg_batch *b, uint32_t *seq,
 			     const char *set, int add,

@@ -211,17 +211,21 @@ static struct nlmsghdr *fc_rtnl_hdr(char *buf, int type, int flags)
 	return nlh;
 }
 
-/* An RTM_*LINK request about @ifindex (0: the caller names the link). */
+/*
+ * An RTM_*LINK request about @ifindex (0: the caller names the link)
+ * that sets the interface flags in @change to those of @ifflags.
+ */
 static struct nlmsghdr *fc_rtnl_link_hdr(char *buf, int type, int flags,
-					 int ifindex, unsigned int up)
+					 int ifindex, unsigned int ifflags,
+					 unsigned int change)
 {
 	struct nlmsghdr *nlh = fc_rtnl_hdr(buf, type, flags);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
-	ifi->ifi_flags = up;
-	ifi->ifi_change = up;
+	ifi->ifi_flags = ifflags;
+	ifi->ifi_change = change;
 	return nlh;
 }
 
@@ -232,7 +236,7 @@ static int fc_rtnl_bridge_add(const char *name)
 	struct nlattr *linkinfo;
 
 	nlh = fc_rtnl_link_hdr(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0,
-			       0);
+			       0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
@@ -245,14 +249,15 @@ static int fc_rtnl_link_up(int ifindex)
 	char buf[FC_NET_BUF];
 
 	return fc_rtnl_talk(
-		fc_rtnl_link_hdr(buf, RTM_NEWLINK, 0, ifindex, IFF_UP));
+		fc_rtnl_link_hdr(buf, RTM_NEWLINK, 0, ifindex, IFF_UP, IFF_UP));
 }
 
 static int fc_rtnl_link_del(int ifindex)
 {
 	char buf[FC_NET_BUF];
 
-	return fc_rtnl_talk(fc_rtnl_link_hdr(buf, RTM_DELLINK, 0, ifindex, 0));
+	return fc_rtnl_talk(
+		fc_rtnl_link_hdr(buf, RTM_DELLINK, 0, ifindex, 0, 0));
 }
 
 /* vif-fcapsule's "online" in one message: onto the bridge, up. */
@@ -264,8 +269,26 @@ int fc_net_vif_attach(const char *ifname, const char *bridge)
 
 	if (!dev || !br)
 		return -ENODEV;
-	nlh = fc_rtnl_link_hdr(buf, RTM_NEWLINK, 0, dev, IFF_UP);
+	nlh = fc_rtnl_link_hdr(buf, RTM_NEWLINK, 0, dev, IFF_UP, IFF_UP);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)br);
+	return fc_rtnl_talk(nlh);
+}
+
+/*
+ * Off its bridge and down, in one message: the bridge forgets the MACs
+ * it learnt on the vif at once, so frames for them are flooded (over the
+ * overlay too) instead of going to a guest that no longer runs here.
+ */
+int fc_net_vif_detach(const char *ifname)
+{
+	int dev = (int)if_nametoindex(ifname);
+	char buf[FC_NET_BUF];
+	struct nlmsghdr *nlh;
+
+	if (!dev)
+		return -ENODEV;
+	nlh = fc_rtnl_link_hdr(buf, RTM_NEWLINK, 0, dev, 0, IFF_UP);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, 0);
 	return fc_rtnl_talk(nlh);
 }
 

@@ -29,6 +29,9 @@
 
 /* The vif's backend may take long to appear under emulation. */
 #define CONNECT_TIMEOUT_NS (60 * FCOS_NSEC_PER_SEC)
+/* after a move, gratuitous ARPs at 0, 50, 250, 700 and 1500 ms */
+#define ANNOUNCES	 5
+#define ANNOUNCE_STEP_MS 50
 
 struct fcos_waitq fcos_net_wq = FCOS_WAITQ_INIT;
 static struct fcos_waitq netd_wq = FCOS_WAITQ_INIT;
@@ -120,6 +123,22 @@ static void ip4(ip4_addr_t *a, const uint8_t b[4])
 }
 
 /*
+ * One more gratuitous ARP, and the next one later (netd's lwIP timers).
+ * The first goes as soon as the new vif is connected, possibly before
+ * Dom0's bridge forwards from it; until a frame of ours reaches the
+ * bridge of the instance we left, that bridge sends frames for our MAC
+ * to where we were.
+ */
+static void announce(void *arg)
+{
+	uintptr_t n = (uintptr_t)arg;
+
+	etharp_gratuitous(&nif);
+	if (++n < ANNOUNCES)
+		sys_timeout(ANNOUNCE_STEP_MS * n * n, announce, (void *)n);
+}
+
+/*
  * Connect the vif and configure the address: at boot (@again = 0) the
  * netif is added; in a new domain after a restore (a fork's child, a
  * migrated app VM) the same netif takes the vif's MAC and the address the
@@ -150,6 +169,7 @@ static int bring_up(int again)
 		memcpy(nif.hwaddr, fcos_netfront_mac(), 6);
 		netif_set_addr(&nif, &addr, &mask, &gw);
 		netif_set_link_up(&nif); /* gratuitous ARP: we are here now */
+		sys_timeout(ANNOUNCE_STEP_MS, announce, (void *)(uintptr_t)1);
 	} else {
 		if (!netif_add(&nif, &addr, &mask, &gw, &nif, nif_init,
 			       ethernet_input))

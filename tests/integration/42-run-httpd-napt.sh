@@ -84,7 +84,7 @@ t_check "a connection made before pub listened gets pub's page" \
 t_check "... once pub listened" grep -aq FC-HTTPD-READY $CONSOLE_DIR/guest-pub.log
 grep -h '^hold:' /run/fcapsule/serve.log | sed 's/^/# /'
 t_check "the OS server held it seconds, until pub answered" \
-	grep -Eq '^hold: [0-9]+ new connection\(s\) to 198\.18\.0\.[0-9]+:8080 released after [0-9]{4,} ms \(it answers\)' /run/fcapsule/serve.log
+	grep -Eq '^hold: [0-9]+ SYN\(s\) of new connections to 198\.18\.0\.[0-9]+:8080 released after [0-9]{4,} ms \(it answers\)' /run/fcapsule/serve.log
 t_check "pub's listen took the published element" \
 	grep -q "^dom$id3 listens on its published port 8090" /run/fcapsule/serve.log
 t_check "... which names pub's app id now" \

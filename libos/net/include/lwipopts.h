@@ -56,4 +56,7 @@
 #define PBUF_POOL_SIZE		32
 #define PBUF_POOL_BUFSIZE	1536
 
+/* lwIP's own timers, and netif.c's announce() after a move */
+#define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 1)
+
 #endif

@@ -212,15 +212,16 @@ install-dkms:
 		dkms install fcapsule/$(VERSION); fi
 
 # Debian packages from a copy of the tree (the tree itself stays clean):
-# $(O)/deb/fcapsule_*.deb and fcapsule-dkms_*.deb, checked by lintian.
+# $(DEB_DIR)/fcapsule_*.deb and fcapsule-dkms_*.deb, checked by lintian.
+DEB_DIR ?= $(O)/deb
 deb:
-	rm -rf $(O)/deb && mkdir -p $(O)/deb/fcapsule-$(VERSION)
-	git ls-files -z | xargs -0 cp --parents -t $(O)/deb/fcapsule-$(VERSION)
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/fcapsule-$(VERSION)
+	git ls-files -z | xargs -0 cp --parents -t $(DEB_DIR)/fcapsule-$(VERSION)
 	git ls-files -z --others --exclude-standard | \
-		xargs -0 -r cp --parents -t $(O)/deb/fcapsule-$(VERSION)
-	ln -s $(TOP)/.deps $(O)/deb/fcapsule-$(VERSION)/.deps
-	cd $(O)/deb/fcapsule-$(VERSION) && dpkg-buildpackage -b -us -uc
-	lintian --fail-on error $(O)/deb/*.changes
+		xargs -0 -r cp --parents -t $(DEB_DIR)/fcapsule-$(VERSION)
+	ln -s $(TOP)/.deps $(DEB_DIR)/fcapsule-$(VERSION)/.deps
+	cd $(DEB_DIR)/fcapsule-$(VERSION) && dpkg-buildpackage -b -us -uc
+	lintian --fail-on error $(DEB_DIR)/*.changes
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean

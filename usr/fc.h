@@ -380,6 +380,7 @@ void fc_net_mac(uint32_t addr, char *buf, size_t len);
 int fc_net_guest_config(uint32_t addr, char *buf, size_t len);
 int fc_net_guest_config_gw(uint32_t addr, uint32_t gw, char *buf, size_t len);
 uint32_t fc_net_gateway(void);
+void fc_net_vif_name(uint32_t domid, char *buf, size_t len);
 int fc_net_vif_attach(const char *ifname, const char *bridge);
 int fc_net_vif_detach(const char *ifname);
 

@@ -428,7 +428,7 @@ static void fc_mig_leave_bridge(uint32_t domid)
 	char ifname[IF_NAMESIZE + 8];
 	int err;
 
-	snprintf(ifname, sizeof(ifname), "vif%u.0", domid);
+	fc_net_vif_name(domid, ifname, sizeof(ifname));
 	err = fc_net_vif_detach(ifname);
 	if (err && err != -ENODEV)
 		fprintf(stderr,

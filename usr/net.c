@@ -260,6 +260,12 @@ static int fc_rtnl_link_del(int ifindex)
 		fc_rtnl_link_hdr(buf, RTM_DELLINK, 0, ifindex, 0, 0));
 }
 
+/* The name Xen's vif backend gives an app VM's (only) vif. */
+void fc_net_vif_name(uint32_t domid, char *buf, size_t len)
+{
+	snprintf(buf, len, "vif%u.0", domid);
+}
+
 /* vif-fcapsule's "online" in one message: onto the bridge, up. */
 int fc_net_vif_attach(const char *ifname, const char *bridge)
 {
@@ -521,12 +527,18 @@ static void fc_addr_file(uint32_t addr, char *path, size_t len)
  * The address file stays the truth: a lookup checks it, and falls back
  * to the scan when the link is missing or stale.
  */
+/* /run/fcapsule/net/@dir/@domid: a file kept per app VM. */
+static void fc_dom_path(const char *dir, uint32_t domid, char *path, size_t len)
+{
+	char leaf[32];
+
+	snprintf(leaf, sizeof(leaf), "%s/%u", dir, domid);
+	fc_net_path(path, len, leaf);
+}
+
 static void fc_dom_link_path(uint32_t domid, char *path, size_t len)
 {
-	char leaf[24];
-
-	snprintf(leaf, sizeof(leaf), "dom/%u", domid);
-	fc_net_path(path, len, leaf);
+	fc_dom_path("dom", domid, path, len);
 }
 
 static void fc_dom_link_set(uint32_t domid, uint32_t addr)
@@ -779,14 +791,6 @@ int fc_net_addr_release_dom(uint32_t domid)
  * an empty file the OS server looks for at the app VM's CONNECT, so that
  * only such an app VM's LISTEN reads the map.
  */
-static void fc_published_path(uint32_t domid, char *path, size_t len)
-{
-	char leaf[32];
-
-	snprintf(leaf, sizeof(leaf), "published/%u", domid);
-	fc_net_path(path, len, leaf);
-}
-
 int fc_net_published_mark(uint32_t domid)
 {
 	char path[FC_PATH_MAX];
@@ -794,7 +798,7 @@ int fc_net_published_mark(uint32_t domid)
 
 	if (ret)
 		return ret;
-	fc_published_path(domid, path, sizeof(path));
+	fc_dom_path("published", domid, path, sizeof(path));
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
@@ -806,7 +810,7 @@ int fc_net_published(uint32_t domid)
 {
 	char path[FC_PATH_MAX];
 
-	fc_published_path(domid, path, sizeof(path));
+	fc_dom_path("published", domid, path, sizeof(path));
 	return !access(path, F_OK);
 }
 
@@ -814,7 +818,7 @@ void fc_net_published_clear(uint32_t domid)
 {
 	char path[FC_PATH_MAX];
 
-	fc_published_path(domid, path, sizeof(path));
+	fc_dom_path("published", domid, path, sizeof(path));
 	unlink(path);
 }
 

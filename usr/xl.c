@@ -486,7 +486,7 @@ static int fc_xl_vif_online(struct fc_xl *x, uint32_t domid, const char *bridge)
 	char ifname[IF_NAMESIZE + 8], path[96];
 	int err;
 
-	snprintf(ifname, sizeof(ifname), "vif%u.0", domid);
+	fc_net_vif_name(domid, ifname, sizeof(ifname));
 	err = fc_net_vif_attach(ifname, bridge);
 	if (err) {
 		fprintf(stderr, "fcapsule: cannot put %s on bridge %s: %s\n",

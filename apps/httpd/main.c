@@ -25,7 +25,7 @@
 #include <sys/socket.h>
 #include <fcos/xenbus.h>
 
-#define MAX_KEPT 8
+#define MAX_KEPT 32
 
 static char name[64] = "?";
 

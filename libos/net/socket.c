@@ -25,7 +25,7 @@
 #include "net-internal.h"
 #include "netcfg.h"
 
-#define MAX_SOCKETS 32
+#define MAX_SOCKETS 64
 #define FD_BASE	    3 /* 0-2 are the console's, by convention */
 
 struct sock {
@@ -191,6 +191,12 @@ static err_t accept_cb(void *arg, struct tcp_pcb *newpcb, err_t err)
 		l->q_head = c;
 	l->q_tail = c;
 	l->q_len++;
+	/*
+	 * Counted in the listener's backlog until accept() takes it, so that
+	 * lwIP drops the SYNs beyond the backlog (the client retries) instead
+	 * of this queue resetting connections, as Linux does.
+	 */
+	tcp_backlog_delayed(newpcb);
 	wake();
 	return ERR_OK;
 }
@@ -359,10 +365,12 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
 		s->q_tail = NULL;
 	s->q_len--;
 	c->q_next = NULL;
-	if (c->pcb)
+	if (c->pcb) {
+		tcp_backlog_accepted(c->pcb);
 		put_sin(addr, len, &c->pcb->remote_ip, c->pcb->remote_port);
-	else
+	} else {
 		put_sin(addr, len, NULL, 0);
+	}
 	return nfd;
 }
 

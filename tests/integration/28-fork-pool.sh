@@ -46,12 +46,7 @@ served() {
 	done | sort -u | tr '\n' ' '
 }
 ab_ok() {
-	local out
-	out=$(ip netns exec pubc ab -q -l -n "$1" -c 8 -s 30 http://$PUB/ 2>&1)
-	echo "$out" | grep -E 'Complete requests|Failed requests|Non-2xx|Requests per second' | sed 's/^/# /'
-	echo "$out" | grep -Eq "^Complete requests: +$1\$" &&
-		echo "$out" | grep -Eq '^Failed requests: +0$' &&
-		! echo "$out" | grep -q 'Non-2xx'
+	t_ab "$1" 8 http://$PUB/
 }
 
 t_check "run httpd --workers 3" sh -c "$FC run --name web httpd -- --workers 3 >/dev/null"

@@ -39,6 +39,10 @@ echo "# $page1"
 t_check "a public client gets web's page through $PUB:80" \
 	sh -c "echo '$page1' | grep -q 'FlexCapsule httpd on web'"
 t_check "the request counter moves" test "$page1" != "$page2"
+t_check "ab: 2000 requests at concurrency 32, none failed" \
+	t_ab 2000 32 http://$PUB/
+t_check "ab: 500 requests at concurrency 100, none failed" \
+	t_ab 500 100 http://$PUB/
 
 id2=$($FC run httpd --name web2)
 t_check "run a second httpd ($id2)" test -n "$id2"

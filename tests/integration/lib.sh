@@ -61,6 +61,17 @@ t_public_client() {
 		ip -n pubc link set lo up
 }
 
+# t_ab N CONCURRENCY URL: ApacheBench from the public client's namespace
+# completes N requests with none failed or non-2xx; prints its summary.
+t_ab() {
+	local out
+	out=$(ip netns exec pubc ab -q -l -n "$1" -c "$2" -s 30 "$3" 2>&1)
+	echo "$out" | grep -E 'Complete requests|Failed requests|Non-2xx|Requests per second|Longest|^apr_|^ab:' | sed 's/^/# /'
+	echo "$out" | grep -Eq "^Complete requests: +$1\$" &&
+		echo "$out" | grep -Eq '^Failed requests: +0$' &&
+		! echo "$out" | grep -q 'Non-2xx'
+}
+
 # t_bounded SECONDS COMMAND...: COMMAND, ended after SECONDS; a command
 # that hangs shows where the fcapsule processes wait, then fails the check.
 t_bounded() {

@@ -46,14 +46,20 @@
 #define TCP_DEFAULT_LISTEN_BACKLOG 8
 #define LWIP_TCP_KEEPALIVE	   1
 
-#define MEMP_NUM_TCP_PCB	16
+/*
+ * Room for SOMAXCONN connections waiting in accept(), as many served at
+ * once, and the server side's TIME_WAIT ones (lwIP reuses the oldest of
+ * those first): fewer, and tcp_alloc() resets live connections of a busy
+ * server.
+ */
+#define MEMP_NUM_TCP_PCB	160
 #define MEMP_NUM_TCP_PCB_LISTEN 8
-#define MEMP_NUM_TCP_SEG	64
-#define MEMP_NUM_PBUF		32
+#define MEMP_NUM_TCP_SEG	256
+#define MEMP_NUM_PBUF		64
 #define MEMP_NUM_REASSDATA	4
 #define MEMP_NUM_ARP_QUEUE	16
 #define ARP_TABLE_SIZE		8
-#define PBUF_POOL_SIZE		32
+#define PBUF_POOL_SIZE		64
 #define PBUF_POOL_BUFSIZE	1536
 
 /* lwIP's own timers, and netif.c's announce() after a move */

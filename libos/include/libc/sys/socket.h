@@ -48,7 +48,7 @@ struct sockaddr {
 #define SHUT_WR	  1
 #define SHUT_RDWR 2
 
-#define SOMAXCONN 8
+#define SOMAXCONN 64
 
 int socket(int domain, int type, int protocol);
 int bind(int fd, const struct sockaddr *addr, socklen_t len);

@@ -78,6 +78,8 @@ enum {
 	OPT_COUNT,
 	OPT_JSON,
 	OPT_STATUS,
+	OPT_COLD,
+	OPT_POOL,
 };
 
 static const struct option fc_run_longopts[] = {
@@ -93,6 +95,7 @@ static const struct option fc_run_longopts[] = {
 	{ "no-net", no_argument, NULL, OPT_NO_NET },
 	{ "file", required_argument, NULL, 'f' },
 	{ "publish", required_argument, NULL, 'p' },
+	{ "cold", no_argument, NULL, OPT_COLD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -235,6 +238,9 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 			o->net = 0;
 			o->set |= FC_RUN_SET_NET;
 			break;
+		case OPT_COLD:
+			o->cold = 1;
+			break;
 		case 'f':
 			if (!optarg[0]) {
 				fc_arg_error(why, "empty -f");
@@ -357,10 +363,11 @@ static const struct option fc_ps_longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "pool", no_argument, NULL, OPT_POOL },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* fcapsule ps [-a] [-q] [--json] [ID|NAME...] */
+/* fcapsule ps [-a] [-q] [--json] [--pool] [ID|NAME...] */
 int fc_parse_ps_args(int argc, char **argv, struct fc_ps_opts *o, char *err)
 {
 	int c;
@@ -380,12 +387,17 @@ int fc_parse_ps_args(int argc, char **argv, struct fc_ps_opts *o, char *err)
 		case OPT_JSON:
 			o->json = 1;
 			break;
+		case OPT_POOL:
+			o->pool = 1;
+			break;
 		default:
 			return FC_EXIT_USAGE;
 		}
 	}
 	if (o->quiet && o->json)
 		return fc_arg_error(err, "-q and --json exclude each other");
+	if (o->pool && (o->all || o->quiet || optind < argc))
+		return fc_arg_error(err, "--pool takes only --json");
 	o->filter = argv + optind;
 	o->nfilter = argc - optind;
 	return 0;
@@ -556,5 +568,91 @@ int fc_parse_serve_args(int argc, char **argv, struct fc_serve_args *a,
 		return fc_arg_error(err, "--json goes with --status");
 	if (a->status && a->max_events)
 		return fc_arg_error(err, "--count does not go with --status");
+	return 0;
+}
+
+/*
+ * fcapsule pool [ls] [--json]
+ * fcapsule pool set IMAGE COUNT [--memory MB] [--vcpus N] [--no-net]
+ *                   [--image-dir DIR]
+ * fcapsule pool fill
+ */
+int fc_parse_pool_args(int argc, char **argv, struct fc_pool_opts *o, char *err)
+{
+	static const struct option lopts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "vcpus", required_argument, NULL, 'c' },
+		{ "no-net", no_argument, NULL, OPT_NO_NET },
+		{ "image-dir", required_argument, NULL, OPT_IMAGE_DIR },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	int c, npos;
+
+	memset(o, 0, sizeof(*o));
+	o->memory_mb = 4;
+	o->vcpus = 1;
+	o->net = 1;
+	o->action = "ls";
+	optind = 0;
+	while ((c = fc_getopt(argc, argv, "m:c:", lopts, err)) != -1) {
+		switch (c) {
+		case 'h':
+			return FC_PARSE_HELP;
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case 'm':
+			if (fc_parse_ulong(optarg, 1, 1024 * 1024, &v))
+				return fc_arg_error(err, "bad --memory '%s'",
+						    optarg);
+			o->memory_mb = v;
+			o->set_opts = 1;
+			break;
+		case 'c':
+			if (fc_parse_ulong(optarg, 1, 128, &v))
+				return fc_arg_error(err, "bad --vcpus '%s'",
+						    optarg);
+			o->vcpus = v;
+			o->set_opts = 1;
+			break;
+		case OPT_NO_NET:
+			o->net = 0;
+			o->set_opts = 1;
+			break;
+		case OPT_IMAGE_DIR:
+			o->image_dir = optarg;
+			o->set_opts = 1;
+			break;
+		default:
+			return FC_EXIT_USAGE;
+		}
+	}
+	npos = argc - optind;
+	if (npos > 0)
+		o->action = argv[optind];
+	if (!strcmp(o->action, "ls") || !strcmp(o->action, "fill")) {
+		if (npos > 1)
+			return fc_arg_error(err, "unexpected '%s'",
+					    argv[optind + 1]);
+		if (o->set_opts)
+			return fc_arg_error(err, "%s takes only --json",
+					    o->action);
+		if (o->json && strcmp(o->action, "ls"))
+			return fc_arg_error(err, "fill takes no option");
+		return 0;
+	}
+	if (strcmp(o->action, "set"))
+		return fc_arg_error(err, "unknown action '%s'", o->action);
+	if (npos != 3)
+		return fc_arg_error(err, "set needs IMAGE and COUNT");
+	if (o->json)
+		return fc_arg_error(err, "set takes no --json");
+	o->image = argv[optind + 1];
+	if (fc_parse_ulong(argv[optind + 2], 0, FC_POOL_COUNT_MAX, &v))
+		return fc_arg_error(err, "bad COUNT '%s' (0..%d)",
+				    argv[optind + 2], FC_POOL_COUNT_MAX);
+	o->count = (unsigned int)v;
 	return 0;
 }

@@ -25,10 +25,11 @@ const struct fc_cmd fc_cmds[] = {
 	  "IMAGE|-f FILE [--name N] [--memory MB] [--vcpus N] [--cap PCT] "
 	  "[--wait] "
 	  "[-q] [--image-dir DIR] [--ramdisk FILE] [--extra STR] [--no-net] "
-	  "[-p|--publish [PUBLIC:]PORT]... [-- ARGS...]",
+	  "[-p|--publish [PUBLIC:]PORT]... [--cold] [-- ARGS...]",
 	  "start an app VM from IMAGE (a name in the image dir, or a path) or "
 	  "a manifest; prints its id.  -p maps a public port before it boots: "
-	  "new connections wait until it listens" },
+	  "new connections wait until it listens.  A shell of the warm pool "
+	  "is used when one fits (--cold: never)" },
 	{ "fork", main_fork, "ID|NAME [--name N] [--timing] [--ring]",
 	  "clone a running app VM (NAME.1, NAME.2, ...); prints the child's "
 	  "id" },
@@ -37,9 +38,14 @@ const struct fc_cmd fc_cmds[] = {
 	{ "migrate-receive", main_migrate_receive,
 	  "[--port N] [--count N] [--key FILE]",
 	  "take app VMs migrated in from other instances (TCP, shared key)" },
-	{ "ps", main_ps, "[-a] [-q] [--json] [ID|NAME...]",
+	{ "ps", main_ps, "[-a] [-q] [--json] [ID|NAME...]\n--pool [--json]",
 	  "list app VMs (-a: also exited ones, with exit codes; -q: ids "
-	  "only)" },
+	  "only; --pool: the warm pool's shells and the memory they hold)" },
+	{ "pool", main_pool,
+	  "[ls] [--json]\nset IMAGE COUNT [--memory MB] [--vcpus N] "
+	  "[--no-net] [--image-dir DIR]\nfill",
+	  "the warm pool: keep COUNT paused domain shells of IMAGE for `run` "
+	  "(0: none); fill is the OS server's refill" },
 	{ "inspect", main_inspect, "[--json] ID|NAME",
 	  "everything known about one app VM, running or exited" },
 	{ "rm", main_rm, "ID|NAME...",

@@ -8,6 +8,7 @@
 #define FC_CMD_H
 
 #include <getopt.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -40,6 +41,16 @@ int fc_arg_error(char *err, const char *fmt, ...)
 int fc_getopt(int argc, char **argv, const char *shortopts,
 	      const struct option *longopts, char *err);
 
+/* Dom0 side of the app VM's network: bridge, address, MAC, script. */
+struct fc_run_net {
+	uint32_t addr; /* network order; 0: none allocated */
+	char ip[INET_ADDRSTRLEN];
+	char mac[24];
+	char bridge[16];
+	char script[FC_PATH_MAX];
+};
+int fc_run_net_prepare(const char *cmd, const char *name, struct fc_run_net *n);
+
 /* -f FILE of run (manifest.c): the manifest's keys under the flags. */
 int fc_run_manifest(struct fc_run_opts *o, char *err);
 void fc_run_opts_free(struct fc_run_opts *o);
@@ -60,12 +71,29 @@ struct fc_ps_opts {
 	int all;
 	int quiet; /* ids only */
 	int json;
+	int pool;      /* --pool: the warm pool's shells instead */
 	char **filter; /* ID|NAME...: only these */
 	int nfilter;
 };
 int fc_parse_ps_args(int argc, char **argv, struct fc_ps_opts *o, char *err);
 int fc_parse_inspect_args(int argc, char **argv, struct fc_ps_opts *o,
 			  char *err);
+
+/* fcapsule pool */
+#define FC_POOL_COUNT_MAX 64
+struct fc_pool_opts {
+	const char *action; /* ls, set, fill */
+	const char *image;
+	const char *image_dir;
+	unsigned long memory_mb;
+	unsigned long vcpus;
+	unsigned int count;
+	int net;
+	int json;
+	int set_opts; /* an option only set takes */
+};
+int fc_parse_pool_args(int argc, char **argv, struct fc_pool_opts *o,
+		       char *err);
 
 /* fcapsule logs */
 struct fc_logs_opts {

@@ -19,6 +19,7 @@
 #include <fcapsule/ioctl.h>
 
 #include "cmd.h"
+#include "pool.h"
 #include "xl.h"
 
 /* The module's view, if it is loaded; returns the count (*caps to free) */
@@ -147,6 +148,8 @@ static int fc_ps_collect(struct fc_xl *x, int all, struct fc_ps_row **out)
 		if (!doms || j == nd)
 			continue; /* device nodes of a dead domain: reaper's */
 		fc_row_from_dom(x, &doms[j], &rows[n], now);
+		if (fc_pool_is_shell_name(rows[n].name))
+			continue; /* `ps --pool` lists those */
 		for (k = 0; k < ncaps; k++) {
 			if (caps[k].domid != ids[i])
 				continue;
@@ -248,6 +251,10 @@ int main_ps(int argc, char **argv)
 	ret = fc_xl_open_root(&x);
 	if (ret)
 		goto out;
+	if (o.pool) {
+		ret = fc_pool_print(stdout, o.json) ? FC_EXIT_FAIL : FC_EXIT_OK;
+		goto out;
+	}
 	n = fc_ps_collect(&x, o.all, &rows);
 	if (n < 0) {
 		fprintf(stderr, "fcapsule ps: %s\n", strerror(-n));
@@ -285,6 +292,7 @@ struct fc_inspect {
 	char console[FC_PATH_MAX];
 	char kernel[FC_PATH_MAX];
 	char cmdline[1024];
+	char start[8]; /* warm, cold; "" when not known */
 	uint64_t max_memkb;
 	int vcpus;
 	uint32_t children[64];
@@ -306,6 +314,21 @@ static void fc_inspect_config(struct fc_xl *x, struct fc_inspect *in)
 		in->vcpus = dc.b_info.max_vcpus;
 	}
 	libxl_domain_config_dispose(&dc);
+	fc_devnode_get_start(x->xs, in->row.domid, in->start,
+			     sizeof(in->start));
+	if (!strcmp(in->start, "warm")) {
+		/* a pool shell's kernel has FC_POOL_CMDLINE: the real one is here */
+		char path[96], *v;
+		unsigned int n;
+
+		snprintf(path, sizeof(path),
+			 "/local/domain/%u/device/fcapsule/0/cmdline",
+			 in->row.domid);
+		v = xs_read(x->xs, XBT_NULL, path, &n);
+		if (v)
+			snprintf(in->cmdline, sizeof(in->cmdline), "%s", v);
+		free(v);
+	}
 }
 
 static void fc_json_kv(const char *key, const char *val, int *first)
@@ -322,9 +345,9 @@ static void fc_inspect_print(const struct fc_inspect *in, int json)
 
 	if (!json) {
 		fc_ps_print(stdout, r, 1);
-		printf("address: %s\nmac: %s\nconsole: %s\n",
+		printf("address: %s\nmac: %s\nconsole: %s\nstart: %s\n",
 		       in->addr[0] ? in->addr : "-", in->mac[0] ? in->mac : "-",
-		       in->console);
+		       in->console, in->start[0] ? in->start : "-");
 		if (in->kernel[0])
 			printf("kernel: %s\ncmdline: %s\nmemory_kb: %llu\n"
 			       "vcpus: %d\n",
@@ -350,6 +373,7 @@ static void fc_inspect_print(const struct fc_inspect *in, int json)
 	fc_json_kv("console", in->console, &first);
 	fc_json_kv("kernel", in->kernel, &first);
 	fc_json_kv("cmdline", in->cmdline, &first);
+	fc_json_kv("start", in->start, &first);
 	printf(", \"memory_kb\": %llu, \"vcpus\": %d, \"children\": [",
 	       (unsigned long long)in->max_memkb, in->vcpus);
 	for (i = 0; i < in->nchildren; i++)

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include "cmd.h"
+#include "pool.h"
 #include "xl.h"
 
 /* First free name among NAME, NAME-2, NAME-3, ... */
@@ -113,16 +114,8 @@ static int fc_vif_script(char *buf, size_t len)
 	return access(buf, X_OK) ? -errno : 0;
 }
 
-/* Dom0 side of the app VM's network: bridge, address, MAC, script. */
-struct fc_run_net {
-	uint32_t addr; /* network order; 0: none allocated */
-	char ip[INET_ADDRSTRLEN];
-	char mac[24];
-	char bridge[16];
-	char script[FC_PATH_MAX];
-};
-
-static int fc_run_net_prepare(const char *name, struct fc_run_net *n)
+/* Dom0 side of an app VM's network: @cmd names the caller in errors. */
+int fc_run_net_prepare(const char *cmd, const char *name, struct fc_run_net *n)
 {
 	struct fc_napt_conf conf;
 	int err, ret = FC_EXIT_FAIL;
@@ -130,20 +123,22 @@ static int fc_run_net_prepare(const char *name, struct fc_run_net *n)
 	err = fc_vif_script(n->script, sizeof(n->script));
 	if (err) {
 		fprintf(stderr,
-			"fcapsule run: vif script %s: %s (--no-net runs "
+			"%s: vif script %s: %s (--no-net runs "
 			"without a network)\n",
-			n->script, strerror(-err));
+			cmd, n->script, strerror(-err));
 		goto out;
 	}
 	if (fc_net_ensure()) {
-		fprintf(stderr, "fcapsule run: Dom0 network setup failed "
-				"(--no-net runs without a network)\n");
+		fprintf(stderr,
+			"%s: Dom0 network setup failed (--no-net runs "
+			"without a network)\n",
+			cmd);
 		goto out;
 	}
 	err = fc_net_addr_alloc(name, &n->addr);
 	if (err) {
 		n->addr = 0;
-		fprintf(stderr, "fcapsule run: no free app VM address: %s\n",
+		fprintf(stderr, "%s: no free app VM address: %s\n", cmd,
 			strerror(-err));
 		goto out;
 	}
@@ -194,6 +189,97 @@ static int fc_run_name(struct fc_xl *x, const struct fc_run_opts *o, char *name,
 		return FC_EXIT_NAME_USED;
 	}
 	return 0;
+}
+
+/* The last steps of a start, warm or cold: @how is kept for inspect. */
+static int fc_run_unpause(struct fc_xl *x, uint32_t domid, const char *name,
+			  const char *how)
+{
+	fc_devnode_set_start(x->xs, domid, how);
+	fc_exit_rec_remove(domid); /* of an earlier domain with this id */
+	if (fc_server_ensure())
+		fprintf(stderr,
+			"fcapsule run: warning: the OS server "
+			"(fcapsule serve) did not start; see %s/serve.log\n",
+			fc_run_dir());
+	fc_timing_mark("run.server-ensured");
+	if (libxl_domain_unpause(x->ctx, domid, NULL)) {
+		fprintf(stderr, "fcapsule run: unpausing dom%u failed\n",
+			domid);
+		return FC_EXIT_XEN;
+	}
+	fc_timing_mark("run.unpaused");
+	fc_debug("run: dom%u %s unpaused (%s start)", domid, name, how);
+	return 0;
+}
+
+/*
+ * A warm start: @sh, already renamed to @name by the claim, gets its
+ * command line, cap, console log and ports, and runs.  On failure the
+ * shell is destroyed; nothing else was made.
+ */
+static int fc_run_warm(struct fc_xl *x, const struct fc_run_opts *o,
+		       const char *name, const char *cmdline,
+		       const struct fc_pool_shell *sh, uint32_t *domid_out)
+{
+	uint32_t domid = sh->domid;
+	char path[96];
+	int ret = FC_EXIT_XEN;
+
+	fc_timing_mark("run.shell-claimed");
+	fc_debug("run: warm start in pool shell dom%u %s", domid, sh->name);
+	if (sh->addr && fc_net_addr_rename(sh->addr, name)) {
+		fprintf(stderr,
+			"fcapsule run: renaming dom%u's address failed\n",
+			domid);
+		ret = FC_EXIT_FAIL;
+		goto out_destroy;
+	}
+	snprintf(path, sizeof(path),
+		 "/local/domain/%u/device/fcapsule/0/cmdline", domid);
+	if (!xs_write(x->xs, XBT_NULL, path, cmdline, strlen(cmdline))) {
+		fprintf(stderr, "fcapsule run: writing %s failed: %s\n", path,
+			strerror(errno));
+		goto out_destroy;
+	}
+	if (o->cap >= 0 && fc_xl_set_cap(x, domid, o->cap)) {
+		fprintf(stderr, "fcapsule run: setting dom%u's cap failed\n",
+			domid);
+		goto out_destroy;
+	}
+	if (fc_pool_console_follow(name, sh->name))
+		fprintf(stderr,
+			"fcapsule run: warning: xenconsoled did not reopen "
+			"dom%u's log as %s\n",
+			domid, name);
+	fc_timing_mark("run.console-renamed");
+	if (o->nports) {
+		ret = fc_run_publish(domid, name, sh->addr, o);
+		if (ret)
+			goto out_destroy;
+	}
+	ret = fc_run_unpause(x, domid, name, "warm");
+	if (ret)
+		goto out_destroy;
+	*domid_out = domid;
+	return FC_EXIT_OK;
+out_destroy:
+	fc_devnode_remove(x->xs, domid);
+	fc_xl_destroy(x, domid);
+	fc_net_addr_release_dom(domid);
+	return ret;
+}
+
+/* The pool's kind of shell @o would run in. */
+static void fc_run_pool_spec(const struct fc_run_opts *o, const char *kernel,
+			     struct fc_pool_spec *want)
+{
+	memset(want, 0, sizeof(*want));
+	if (!realpath(kernel, want->kernel))
+		snprintf(want->kernel, sizeof(want->kernel), "%s", kernel);
+	want->memory_mb = o->memory_mb;
+	want->vcpus = o->vcpus;
+	want->net = o->net;
 }
 
 /*
@@ -259,6 +345,17 @@ int fc_run_app(struct fc_xl *x, const struct fc_run_opts *o,
 
 	/* From here, a half-created app VM must not be left by a ^C. */
 	sigprocmask(SIG_BLOCK, &block, NULL);
+	if (!o->cold && !o->ramdisk) {
+		struct fc_pool_spec want;
+		struct fc_pool_shell sh;
+
+		fc_run_pool_spec(o, kernel, &want);
+		if (!fc_pool_claim(x, &want, name, &sh)) {
+			ret = fc_run_warm(x, o, name, cmdline, &sh, domid_out);
+			goto out;
+		}
+		fc_debug("run: no pool shell for %s: cold start", want.kernel);
+	}
 	memset(&s, 0, sizeof(s));
 	s.name = name;
 	s.kernel = kernel;
@@ -268,7 +365,7 @@ int fc_run_app(struct fc_xl *x, const struct fc_run_opts *o,
 	s.vcpus = o->vcpus;
 	s.cap = o->cap;
 	if (o->net) {
-		ret = fc_run_net_prepare(name, &net);
+		ret = fc_run_net_prepare("fcapsule run", name, &net);
 		if (ret)
 			goto out;
 		s.nic_ip = net.ip;
@@ -305,21 +402,9 @@ int fc_run_app(struct fc_xl *x, const struct fc_run_opts *o,
 		if (ret)
 			goto out_destroy;
 	}
-	fc_exit_rec_remove(domid); /* of an earlier domain with this id */
-	if (fc_server_ensure())
-		fprintf(stderr,
-			"fcapsule run: warning: the OS server "
-			"(fcapsule serve) did not start; see %s/serve.log\n",
-			fc_run_dir());
-	fc_timing_mark("run.server-ensured");
-	if (libxl_domain_unpause(x->ctx, domid, NULL)) {
-		fprintf(stderr, "fcapsule run: unpausing dom%u failed\n",
-			domid);
-		ret = FC_EXIT_XEN;
+	ret = fc_run_unpause(x, domid, name, "cold");
+	if (ret)
 		goto out_destroy;
-	}
-	fc_timing_mark("run.unpaused");
-	fc_debug("run: dom%u %s unpaused", domid, name);
 	/* Created: nothing to undo; the reaper releases the address. */
 	*domid_out = domid;
 	ret = FC_EXIT_OK;

@@ -124,6 +124,31 @@ out:
 	return ret;
 }
 
+/* How the app VM was started ("warm": a pool shell), for inspect. */
+int fc_devnode_set_start(struct xs_handle *xs, uint32_t domid, const char *how)
+{
+	char dir[96];
+
+	snprintf(dir, sizeof(dir), FC_BACKEND_ROOT "/%u/0", domid);
+	return fc_xs_str(xs, XBT_NULL, dir, "start", how);
+}
+
+int fc_devnode_get_start(struct xs_handle *xs, uint32_t domid, char *buf,
+			 size_t len)
+{
+	char path[96];
+	unsigned int n;
+	char *v;
+
+	snprintf(path, sizeof(path), FC_BACKEND_ROOT "/%u/0/start", domid);
+	v = xs_read(xs, XBT_NULL, path, &n);
+	if (!v)
+		return -errno;
+	snprintf(buf, len, "%s", v);
+	free(v);
+	return 0;
+}
+
 /*
  * Both directories (libxl_domain_destroy removes the frontend with the
  * domain, never our backend: libxl does not know the device kind).

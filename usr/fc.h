@@ -68,6 +68,8 @@ int main_ps(int argc, char **argv);
 int main_logs(int argc, char **argv);
 int main_bench(int argc, char **argv);
 int main_fork(int argc, char **argv);
+/* The warm pool of domain shells (cmd_pool.c, pool.c). */
+int main_pool(int argc, char **argv);
 /* Migration between instances and their overlay (migrate.c, overlay.c). */
 int main_migrate(int argc, char **argv);
 int main_migrate_receive(int argc, char **argv);
@@ -120,6 +122,7 @@ struct fc_run_opts {
 	int wait;
 	int quiet;
 	int net;     /* a vif on the app VM bridge with a private address */
+	int cold;    /* --cold: never a pool shell */
 	char **args; /* after "--" (or after IMAGE) */
 	int nargs;
 	const char *manifest; /* -f FILE: the defaults of all the above */
@@ -363,6 +366,7 @@ int fc_net_ensure(void);
 int fc_net_addr_alloc(const char *name, uint32_t *addr);
 int fc_net_addr_take(uint32_t addr, const char *name);
 int fc_net_addr_bind(uint32_t addr, uint32_t domid);
+int fc_net_addr_rename(uint32_t addr, const char *name);
 int fc_net_addr_release(uint32_t addr);
 int fc_net_addr_release_dom(uint32_t domid);
 int fc_net_published_mark(uint32_t domid);

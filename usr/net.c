@@ -680,6 +680,20 @@ int fc_net_addr_bind(uint32_t addr, uint32_t domid)
 	return ret;
 }
 
+/* @addr's owner keeps its domid and is called @name from now on. */
+int fc_net_addr_rename(uint32_t addr, const char *name)
+{
+	char path[FC_PATH_MAX];
+	uint32_t owner;
+	int ret;
+
+	fc_addr_file(addr, path, sizeof(path));
+	ret = fc_addr_read(path, &owner, NULL, 0);
+	if (!ret)
+		ret = fc_addr_write(path, owner, name, 0);
+	return ret;
+}
+
 int fc_net_addr_release(uint32_t addr)
 {
 	char path[FC_PATH_MAX];

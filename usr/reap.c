@@ -40,6 +40,7 @@
 #define xen_wmb() __sync_synchronize()
 #include <fcapsule/ring.h>
 
+#include "pool.h"
 #include "xl.h"
 
 static void fc_path(char *buf, size_t len, const char *sub, uint32_t domid)
@@ -551,9 +552,12 @@ static void *fc_reap_thread(void *arg)
 	/* @releaseDomain fires when any domain shuts down or dies */
 	xs_watch(x.xs, "@releaseDomain", "fc-reap");
 	fc_reap_sync(&x);
+	fc_pool_tick(1); /* also destroys shells a killed filler left */
 	for (;;) {
 		struct pollfd p = { .fd = xs_fileno(x.xs), .events = POLLIN };
 		int reaped = fc_reap_scan(&x);
+
+		fc_pool_tick(0);
 
 		if (atomic_exchange(&fc_reap_resync, 0))
 			fc_reap_sync(&x);

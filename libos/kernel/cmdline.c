@@ -1,19 +1,50 @@
 // SPDX-License-Identifier: GPL-2.0
-/* argv from start_info->cmd_line. */
+/*
+ * argv from start_info->cmd_line, or, for a domain shell of the OS
+ * server's warm pool (built before anyone knew its arguments), from the
+ * "cmdline" key its fcapsule device directory gets before it is unpaused.
+ */
+#include <stdio.h>
+#include <stdlib.h>
 #include <fcos/app.h>
 #include <fcos/arch.h>
+#include <fcos/exit.h>
 #include <fcos/lib.h>
+#include <fcos/xenbus.h>
 
-#define MAX_ARGS 64
+#define MAX_ARGS     64
+#define POOL_CMDLINE "fc.pool"
+#define POOL_KEY     "device/fcapsule/0/cmdline"
 
 static char cmdline[MAX_GUEST_CMDLINE];
 static char *args[MAX_ARGS + 1];
+
+static int pool_cmdline(void)
+{
+	char *v;
+	size_t n;
+
+	if (fcos_xs_read(FCOS_XS_NO_TRANSACTION, POOL_KEY, &v))
+		return -1;
+	n = fcos_strlen(v);
+	if (n >= sizeof(cmdline))
+		n = sizeof(cmdline) - 1;
+	fcos_memcpy(cmdline, v, n);
+	cmdline[n] = '\0';
+	free(v);
+	return 0;
+}
 
 int fcos_cmdline_argv(char ***argv)
 {
 	/* Copy: start_info is Xen-written and may be reused after resume. */
 	fcos_memcpy(cmdline, fcos_start_info->cmd_line, sizeof(cmdline));
 	cmdline[sizeof(cmdline) - 1] = '\0';
+	if (!fcos_strcmp(cmdline, POOL_CMDLINE) && pool_cmdline()) {
+		printf("FC-CRASH a pool shell started without its " POOL_KEY
+		       "\n");
+		fcos_exit(127);
+	}
 	*argv = args;
 	return fcos_split_args(cmdline, fcos_app_name, args, MAX_ARGS + 1);
 }

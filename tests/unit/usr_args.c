@@ -390,6 +390,57 @@ static void test_quoting(void)
 	CHECK(fc_join_args(NULL, empty, 1, buf, sizeof(buf)) < 0);
 }
 
+static void test_pool(void)
+{
+	char err[FC_ERR_MAX];
+	struct fc_pool_opts o;
+	struct fc_run_opts r;
+	struct fc_ps_opts ps;
+	char *p1[] = {
+		"pool", "set", "httpd", "3", "-m", "8", "--no-net", NULL
+	};
+	char *p2[] = { "pool", NULL };
+	char *p3[] = { "pool", "ls", "--json", NULL };
+	char *p4[] = { "pool", "fill", NULL };
+	char *r1[] = { "run", "--cold", "httpd", NULL };
+	char *s1[] = { "ps", "--pool", "--json", NULL };
+
+	CHECK_EQ_INT(fc_parse_pool_args(7, p1, &o, err), 0);
+	CHECK_EQ_STR(o.action, "set");
+	CHECK_EQ_STR(o.image, "httpd");
+	CHECK_EQ_INT(o.count, 3);
+	CHECK_EQ_INT(o.memory_mb, 8);
+	CHECK_EQ_INT(o.vcpus, 1);
+	CHECK_EQ_INT(o.net, 0);
+	CHECK_EQ_INT(fc_parse_pool_args(1, p2, &o, err), 0);
+	CHECK_EQ_STR(o.action, "ls");
+	CHECK_EQ_INT(o.json, 0);
+	CHECK_EQ_INT(fc_parse_pool_args(3, p3, &o, err), 0);
+	CHECK_EQ_INT(o.json, 1);
+	CHECK_EQ_INT(fc_parse_pool_args(2, p4, &o, err), 0);
+	CHECK_EQ_STR(o.action, "fill");
+	CHECK_EQ_INT(fc_parse_run_args(3, r1, &r, err, sizeof(err)), 0);
+	CHECK_EQ_INT(r.cold, 1);
+	CHECK_EQ_STR(r.image, "httpd");
+	CHECK_EQ_INT(fc_parse_ps_args(3, s1, &ps, err), 0);
+	CHECK_EQ_INT(ps.pool, 1);
+	CHECK_EQ_INT(ps.json, 1);
+
+	REFUSED("set needs IMAGE and COUNT", "pool", "set", "httpd");
+	REFUSED("bad COUNT 'x' (0..64)", "pool", "set", "httpd", "x");
+	REFUSED("bad COUNT '65' (0..64)", "pool", "set", "httpd", "65");
+	REFUSED("bad --memory '0'", "pool", "set", "httpd", "1", "-m", "0");
+	REFUSED("bad --vcpus 'two'", "pool", "set", "httpd", "1", "--vcpus",
+		"two");
+	REFUSED("unknown action 'flush'", "pool", "flush");
+	REFUSED("ls takes only --json", "pool", "ls", "--no-net");
+	REFUSED("unexpected 'more'", "pool", "ls", "more");
+	REFUSED("fill takes no option", "pool", "fill", "--json");
+	REFUSED("set takes no --json", "pool", "set", "httpd", "1", "--json");
+	REFUSED("--pool takes only --json", "ps", "--pool", "-a");
+	REFUSED("--pool takes only --json", "ps", "--pool", "web");
+}
+
 int main(void)
 {
 	test_help_everywhere();
@@ -399,5 +450,6 @@ int main(void)
 	test_publish();
 	test_tail();
 	test_quoting();
+	test_pool();
 	return unit_report("usr_args");
 }

@@ -414,10 +414,15 @@ int main_inspect(int argc, char **argv)
 		ret = FC_EXIT_FAIL;
 		goto out;
 	}
-	/* a running one before an exited one of the same name (sorted) */
+	/* the live one of a name first: exited ones of it may have lower ids */
 	for (k = 0; k < n; k++)
-		if (fc_ps_match(&rows[k], o.filter[0]))
+		if (strcmp(rows[k].state, "exited") &&
+		    fc_ps_match(&rows[k], o.filter[0]))
 			break;
+	if (k == n)
+		for (k = 0; k < n; k++)
+			if (fc_ps_match(&rows[k], o.filter[0]))
+				break;
 	if (k == n) {
 		fprintf(stderr, "fcapsule inspect: unknown app VM '%s'\n",
 			o.filter[0]);

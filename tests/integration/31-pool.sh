@@ -96,11 +96,12 @@ t_check "a public client gets web's page" \
 t_check "kill web" $FC kill -s KILL web
 t_check "the mapping is gone after kill" \
 	sh -c "for i in \$(seq 25); do $FC napt | grep -q ':80 ' || exit 0; sleep 0.2; done; exit 1"
-id=$($FC run --cold httpd --name web2)
+# the name again: inspect shows the live one, not the exited record
+id=$($FC run --cold httpd --name web)
 t_check "run --cold httpd starts cold though a shell may be ready" \
-	test "$(start_of web2)" = cold
-t_check "web2 listens" t_wait_console web2 '^FC-HTTPD-READY web2 ' 180
-$FC kill -s KILL web2 >/dev/null
+	test "$(start_of web)" = cold
+t_check "the new web listens" t_wait_console web '^FC-HTTPD-READY web ' 180
+$FC kill -s KILL web >/dev/null
 t_check "the httpd shell is made again" wait_shells '/httpd' 1 180
 
 # --- the server and its filler killed mid-fill: no orphans after restart

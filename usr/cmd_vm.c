@@ -430,6 +430,7 @@ int main_run(int argc, char **argv)
 	uint32_t domid;
 	int ret, code;
 
+	fc_timing_mark("run.main"); /* what exec and the libraries cost */
 	ret = fc_parse_run_args(argc, argv, &o, err, sizeof(err));
 	if (!ret)
 		ret = fc_run_manifest(&o, err);

@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BB_MAX_GUESTS 64
+#define BB_MAX_GUESTS 128
 #define BB_LOG_TAIL   4096
 
 struct bb_guest {

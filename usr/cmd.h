@@ -80,7 +80,7 @@ int fc_parse_inspect_args(int argc, char **argv, struct fc_ps_opts *o,
 			  char *err);
 
 /* fcapsule pool */
-#define FC_POOL_COUNT_MAX 64
+#define FC_POOL_COUNT_MAX 128
 struct fc_pool_opts {
 	const char *action; /* ls, set, fill */
 	const char *image;

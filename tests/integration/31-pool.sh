@@ -87,13 +87,21 @@ t_check "the server refills the pool in the background" wait_shells '/hello' 2 1
 id=$($FC run httpd --name web -- 80)
 t_check "run httpd takes the httpd shell ($id)" test -n "$id"
 t_check "inspect web: start warm" test "$(start_of web)" = warm
+t_check "libxl's stored configuration has the new name (what fork and migrate use)" \
+	sh -c "xl list -l web | grep -q '\"name\": \"web\"'"
 t_check "inspect web shows the real command line, not the shell's" \
 	sh -c "$FC inspect web | grep -qx 'cmdline: 80'"
 t_check "httpd listens" t_wait_console web '^FC-HTTPD-READY web ' 120
 t_check "napt maps port 80 to web" sh -c "$FC napt | grep -Eq ':80 .* web\$'"
 t_check "a public client gets web's page" \
 	sh -c "ip netns exec pubc curl -sf -m 10 http://$PUB/ | grep -q 'httpd on web:'"
-t_check "kill web" $FC kill -s KILL web
+child=$($FC fork web 2>/tmp/fork.err)
+t_check "fork of a warm-started app VM ($child)" test -n "$child"
+cat /tmp/fork.err | sed 's/^/# /'
+t_check "ps shows web.1 as web's child" \
+	sh -c "$FC ps | grep -Eq '^ *$child +$id +web\.1 +(running|blocked) '"
+t_check "kill --tree web" $FC kill -s KILL --tree web
+t_check "web.1 is gone with it" sh -c "! xl list | grep -q '^web\.1 '"
 t_check "the mapping is gone after kill" \
 	sh -c "for i in \$(seq 25); do $FC napt | grep -q ':80 ' || exit 0; sleep 0.2; done; exit 1"
 # the name again: inspect shows the live one, not the exited record

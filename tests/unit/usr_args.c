@@ -427,8 +427,8 @@ static void test_pool(void)
 	CHECK_EQ_INT(ps.json, 1);
 
 	REFUSED("set needs IMAGE and COUNT", "pool", "set", "httpd");
-	REFUSED("bad COUNT 'x' (0..64)", "pool", "set", "httpd", "x");
-	REFUSED("bad COUNT '65' (0..64)", "pool", "set", "httpd", "65");
+	REFUSED("bad COUNT 'x' (0..128)", "pool", "set", "httpd", "x");
+	REFUSED("bad COUNT '129' (0..128)", "pool", "set", "httpd", "129");
 	REFUSED("bad --memory '0'", "pool", "set", "httpd", "1", "-m", "0");
 	REFUSED("bad --vcpus 'two'", "pool", "set", "httpd", "1", "--vcpus",
 		"two");

@@ -32,7 +32,7 @@ static void test_parse(void)
 	CHECK_EQ_INT(fc_pool_conf_parse_line("1 0 1 1 /img", &s), -EINVAL);
 	CHECK_EQ_INT(fc_pool_conf_parse_line("1 4 0 1 /img", &s), -EINVAL);
 	CHECK_EQ_INT(fc_pool_conf_parse_line("1 4 1 2 /img", &s), -EINVAL);
-	CHECK_EQ_INT(fc_pool_conf_parse_line("65 4 1 1 /img", &s), -EINVAL);
+	CHECK_EQ_INT(fc_pool_conf_parse_line("129 4 1 1 /img", &s), -EINVAL);
 	CHECK_EQ_INT(fc_pool_conf_parse_line("1 4 1", &s), -EINVAL);
 	CHECK_EQ_INT(fc_pool_conf_parse_line("", &s), -EINVAL);
 }

@@ -286,10 +286,13 @@ int fc_pool_claim(struct fc_xl *x, const struct fc_pool_spec *want,
 		  const char *name, struct fc_pool_shell *got)
 {
 	struct fc_pool_shell *v;
-	int i, n, ret = -ENOENT;
+	int i, k, n, start, ret = -ENOENT;
 
 	n = fc_pool_shells(&v);
-	for (i = 0; i < n; i++) {
+	/* runs started together begin at different shells, not all at one */
+	start = n ? (int)(getpid() % n) : 0;
+	for (k = 0; k < n; k++) {
+		i = (start + k) % n;
 		if (!fc_pool_spec_match(&v[i].spec, want) ||
 		    !fc_pool_shell_ready(x, &v[i]))
 			continue;

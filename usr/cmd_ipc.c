@@ -126,6 +126,109 @@ out:
 	return ret;
 }
 
+/* Every rule the module holds (at most 256); the count, or -errno. */
+static int fc_ipc_rules_read(int fd, struct fc_ioc_ipc_rule **out)
+{
+	struct fc_ioc_ipc_rule *rules = calloc(256, sizeof(*rules));
+	struct fc_ioc_ipc_list l;
+
+	*out = NULL;
+	if (!rules)
+		return -ENOMEM;
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.capacity = 256;
+	l.rules = (uintptr_t)rules;
+	if (ioctl(fd, FC_IOC_IPC_LIST, &l)) {
+		free(rules);
+		return -errno;
+	}
+	*out = rules;
+	return (int)l.count;
+}
+
+/* @r's end @b names the app VM @domid called @name. */
+static int fc_ipc_end_is(const struct fc_ioc_ipc_rule *r, int b, uint32_t domid,
+			 const char *name)
+{
+	int by_name = r->flags & (b ? FC_IPC_RULE_B_NAME : FC_IPC_RULE_A_NAME);
+
+	if (by_name)
+		return !strncmp(b ? r->b_name : r->a_name, name,
+				FC_IOC_NAME_MAX);
+	return (b ? r->b_domid : r->a_domid) == domid;
+}
+
+/*
+ * The rules that name the app VM @domid (@name), for it to take along to
+ * another instance: "VERDICT A B" lines in @buf, its own end by name.  A
+ * rule whose other end is a domid is left out: that id means nothing
+ * there.  Returns how many, or -errno.
+ */
+int fc_ipc_rules_of(uint32_t domid, const char *name, char *buf, size_t len)
+{
+	struct fc_ioc_ipc_rule *rules;
+	int fd, i, n, k = 0;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	fd = open(FC_IPC_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = fc_ipc_rules_read(fd, &rules);
+	close(fd);
+	for (i = 0; i < n; i++) {
+		const struct fc_ioc_ipc_rule *r = &rules[i];
+		int a = fc_ipc_end_is(r, 0, domid, name);
+		int b = fc_ipc_end_is(r, 1, domid, name);
+		char ea[FC_IOC_NAME_MAX], eb[FC_IOC_NAME_MAX];
+
+		if ((!a && !b) || (!a && !(r->flags & FC_IPC_RULE_A_NAME)) ||
+		    (!b && !(r->flags & FC_IPC_RULE_B_NAME)))
+			continue;
+		if (a)
+			snprintf(ea, sizeof(ea), "%s", name);
+		else
+			fc_ipc_end_str(r, 0, ea, sizeof(ea));
+		if (b)
+			snprintf(eb, sizeof(eb), "%s", name);
+		else
+			fc_ipc_end_str(r, 1, eb, sizeof(eb));
+		if (off + strlen(ea) + strlen(eb) + 8 >= len)
+			break;
+		off += snprintf(buf + off, len - off, "%s %s %s\n",
+				r->verdict == FC_IPC_DENY ? "deny" : "allow",
+				ea, eb);
+		k++;
+	}
+	free(rules);
+	return n < 0 ? n : k;
+}
+
+/* One "VERDICT A B" line of fc_ipc_rules_of(), both ends names: set it. */
+int fc_ipc_rule_apply(const char *line)
+{
+	char v[8], a[FC_IOC_NAME_MAX], b[FC_IOC_NAME_MAX];
+	struct fc_ioc_ipc_rule r;
+	int fd, ret;
+
+	if (sscanf(line, "%7s %31s %31s", v, a, b) != 3 ||
+	    (strcmp(v, "allow") && strcmp(v, "deny")) ||
+	    fc_ipc_make_rule(a, b, 0, &r) ||
+	    (r.flags & (FC_IPC_RULE_A_NAME | FC_IPC_RULE_B_NAME)) !=
+		    (FC_IPC_RULE_A_NAME | FC_IPC_RULE_B_NAME))
+		return -EINVAL;
+	fd = open(FC_IPC_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, strcmp(v, "deny") ? FC_IOC_IPC_ALLOW : FC_IOC_IPC_DENY,
+		    &r)
+		      ? -errno
+		      : 0;
+	close(fd);
+	return ret;
+}
+
 static int fc_ipc_ls(int json)
 {
 	struct fc_ioc_ipc_rule *rules = NULL;

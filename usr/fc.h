@@ -431,6 +431,8 @@ int main_net(int argc, char **argv);
 struct fc_ioc_ipc_rule;
 int main_ipc(int argc, char **argv);
 int fc_ipc_parse_end(const char *s, uint32_t *domid, char *name);
+int fc_ipc_rules_of(uint32_t domid, const char *name, char *buf, size_t len);
+int fc_ipc_rule_apply(const char *line);
 int fc_ipc_make_rule(const char *a, const char *b, int del,
 		     struct fc_ioc_ipc_rule *r);
 void fc_ipc_end_str(const struct fc_ioc_ipc_rule *r, int b, char *out,

@@ -61,6 +61,10 @@
 #define FC_MIG_GO      'G' /* the sender destroyed its copy: run */
 #define FC_MIG_RUNNING 'U'
 
+/* IPC rules a migrating app VM takes along (docs/migrate.md) */
+#define FC_MIG_IPC_RULES 64
+#define FC_MIG_IPC_MAX	 (FC_MIG_IPC_RULES * 80)
+
 struct fc_mig_key {
 	unsigned char k[FC_MIG_KEY_MAX];
 	size_t len;
@@ -294,10 +298,30 @@ static int fc_mig_connect(const char *host, const char *port)
  * "name=..\naddr=..\ngw=..\n\n<libxl config JSON>": gw is the gateway the
  * app VM has (its home instance's bridge address), which it keeps.
  */
+/*
+ * The IPC rules that name the app VM go with it, as "ipc=VERDICT A B"
+ * lines of the header: the destination's module sets them before the app
+ * VM runs there.  The source keeps its own (rules by name may be given
+ * before an app VM of that name exists).
+ */
+static void fc_mig_ipc_lines(uint32_t domid, const char *name, char *out,
+			     size_t len)
+{
+	char rules[FC_MIG_IPC_MAX], *line, *save = NULL;
+	size_t off = 0;
+
+	out[0] = '\0';
+	if (fc_ipc_rules_of(domid, name, rules, sizeof(rules) / 2) <= 0)
+		return;
+	for (line = strtok_r(rules, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		off += snprintf(out + off, len - off, "ipc=%s\n", line);
+}
+
 static char *fc_mig_header(struct fc_xl *x, uint32_t domid, size_t *len)
 {
 	char name[FC_VMNAME_MAX] = "", addr[INET_ADDRSTRLEN] = "-", *json, *nm,
-	     *hdr = NULL, gw[INET_ADDRSTRLEN] = "-";
+	     *hdr = NULL, gw[INET_ADDRSTRLEN] = "-", ipc[FC_MIG_IPC_MAX];
 	libxl_domain_config cfg;
 	uint32_t a, g;
 	int n;
@@ -316,8 +340,9 @@ static char *fc_mig_header(struct fc_xl *x, uint32_t domid, size_t *len)
 	g = cfg.num_nics ? fc_devnode_gateway(x->xs, domid) : 0;
 	if (g)
 		inet_ntop(AF_INET, &g, gw, sizeof(gw));
-	n = asprintf(&hdr, "name=%s\naddr=%s\ngw=%s\n\n%s", name, addr, gw,
-		     json);
+	fc_mig_ipc_lines(domid, name, ipc, sizeof(ipc));
+	n = asprintf(&hdr, "name=%s\naddr=%s\ngw=%s\n%s\n%s", name, addr, gw,
+		     ipc, json);
 	free(json);
 	if (n < 0)
 		hdr = NULL;
@@ -648,7 +673,32 @@ struct fc_mig_in {
 	uint32_t gw;   /* its gateway, 0: ours */
 	int ended;     /* not a migration: the app VM ended where it ran */
 	char *json;
+	char *ipc[FC_MIG_IPC_RULES]; /* "VERDICT A B", in the header */
+	int nipc;
 };
+
+/* The IPC rules that came with it, set before it runs here. */
+static void fc_mig_take_ipc(const struct fc_mig_in *in, const char *peer)
+{
+	int i, set = 0;
+
+	for (i = 0; i < in->nipc; i++) {
+		int err = fc_ipc_rule_apply(in->ipc[i]);
+
+		if (err)
+			fprintf(stderr,
+				"migrate-receive: %s: IPC rule '%s' of %s not "
+				"set: %s\n",
+				peer, in->ipc[i], in->name, strerror(-err));
+		else
+			set++;
+	}
+	if (in->nipc) {
+		printf("migrate-receive: %s: %s brought %d IPC rule(s)\n", peer,
+		       in->name, set);
+		fflush(stdout);
+	}
+}
 
 static int fc_mig_parse_header(char *hdr, size_t len, struct fc_mig_in *in)
 {
@@ -674,6 +724,9 @@ static int fc_mig_parse_header(char *hdr, size_t len, struct fc_mig_in *in)
 			in->gw = a.s_addr;
 		else if (!strcmp(line, "ended=1"))
 			in->ended = 1;
+		else if (!strncmp(line, "ipc=", 4) &&
+			 in->nipc < FC_MIG_IPC_RULES)
+			in->ipc[in->nipc++] = line + 4;
 	}
 	return fc_name_valid(in->name) ? 0 : -EPROTO;
 }
@@ -885,6 +938,7 @@ static int fc_mig_receive_one(int fd, const struct fc_mig_key *key,
 	ret = fc_mig_identity(&x, domid, &in, peer);
 	if (ret)
 		goto out_destroy;
+	fc_mig_take_ipc(&in, peer);
 	/* Built and paused: the sender may now let its copy go. */
 	ret = fc_mig_send_msg(fd, FC_MIG_BUILT, domid)
 		      ?: fc_mig_recv_msg(fd, &type, &v);

@@ -121,6 +121,11 @@ PY
 	sleep 2
 	t_check "the kept connection is answered through $PUB" more_kept 0
 
+	# IPC rules: those naming web go with it, by name; one whose other
+	# end is a domid (meaningless on b) and one not about web stay here.
+	t_check "ipc allow web peer-x" $FC ipc allow web peer-x
+	t_check "ipc deny 4321 web" $FC ipc deny 4321 web
+	t_check "ipc allow other-1 other-2" $FC ipc allow other-1 other-2
 	t0=$SECONDS
 	t_check "migrate web to b" sh -c "$FC migrate web $FC_PEER >/tmp/mig1.out 2>/tmp/mig1.err"
 	echo "# a->b in $((SECONDS - t0)) s: $(cat /tmp/mig1.err)"
@@ -210,6 +215,12 @@ else
 	t_check "web runs on b (ps, xl)" on_app
 	t_check "it resumed in a new domain" t_wait_console web '^FC-RESUMED new-domain' 60
 	t_check "b holds its address $addr" sh -c "$FC net show $addr >/dev/null"
+	$FC ipc ls | sed 's/^/# /'
+	t_check "web's IPC rule by name came with it" \
+		sh -c "$FC ipc ls | grep -Eq '^allow +web +peer-x\$'"
+	t_check "the rule with a domid and the one not about web did not" \
+		sh -c "test \$($FC ipc ls | grep -c .) = 2"
+	t_check "the receiver logged it" grep -q 'web brought 1 IPC rule(s)' /tmp/recv.log
 	t_check "its listening port is mapped on b" \
 		sh -c "for i in \$(seq 50); do $FC napt | grep -Eq ':80 +$addr:80' && exit 0; sleep 0.2; done; exit 1"
 	t_check "web keeps its home gateway (a's bridge)" \

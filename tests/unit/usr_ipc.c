@@ -42,6 +42,14 @@ int main(void)
 	CHECK_EQ_INT(r.flags, FC_IPC_RULE_B_NAME | FC_IPC_RULE_DELETE);
 	CHECK_EQ_INT(fc_ipc_make_rule("3", "0", 0, &r), -EINVAL);
 
+	/* a migrated app VM's rule lines: refused before the device is
+	 * opened unless "allow|deny NAME NAME" */
+	CHECK_EQ_INT(fc_ipc_rule_apply(""), -EINVAL);
+	CHECK_EQ_INT(fc_ipc_rule_apply("allow web"), -EINVAL);
+	CHECK_EQ_INT(fc_ipc_rule_apply("permit web db"), -EINVAL);
+	CHECK_EQ_INT(fc_ipc_rule_apply("allow web 12"), -EINVAL);
+	CHECK_EQ_INT(fc_ipc_rule_apply("deny 7 web"), -EINVAL);
+
 	printf("usr_ipc: %d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed != 0;
 }

@@ -563,14 +563,16 @@ int fc_pool_print(FILE *f, int json)
 	}
 	if (json) {
 		fprintf(f, "{\"kinds\": [");
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			fprintf(f, "%s{\"image\": ", i ? ", " : "");
+			fc_json_string(f, specs[i].kernel);
 			fprintf(f,
-				"%s{\"image\": \"%s\", \"count\": %u, "
-				"\"memory_mb\": %lu, \"vcpus\": %lu, "
-				"\"net\": %s}",
-				i ? ", " : "", specs[i].kernel, specs[i].count,
-				specs[i].memory_mb, specs[i].vcpus,
+				", \"count\": %u, \"memory_mb\": %lu, "
+				"\"vcpus\": %lu, \"net\": %s}",
+				specs[i].count, specs[i].memory_mb,
+				specs[i].vcpus,
 				specs[i].net ? "true" : "false");
+		}
 		fprintf(f, "], \"shells\": [");
 	} else {
 		for (i = 0; i < n; i++)
@@ -588,19 +590,20 @@ int fc_pool_print(FILE *f, int json)
 		if (v[i].addr)
 			inet_ntop(AF_INET, &v[i].addr, ip, sizeof(ip));
 		total += kb;
-		if (json)
+		if (json) {
 			fprintf(f,
 				"%s{\"id\": %u, \"name\": \"%s\", "
 				"\"address\": \"%s\", \"mem_kb\": %lu, "
-				"\"vcpus\": %lu, \"age_s\": %lld, "
-				"\"image\": \"%s\"}",
+				"\"vcpus\": %lu, \"age_s\": %lld, \"image\": ",
 				i ? ", " : "", v[i].domid, v[i].name, ip, kb,
-				v[i].spec.vcpus, (long long)(now - v[i].made),
-				v[i].spec.kernel);
-		else
+				v[i].spec.vcpus, (long long)(now - v[i].made));
+			fc_json_string(f, v[i].spec.kernel);
+			fprintf(f, "}");
+		} else {
 			fprintf(f, "%-6u %-20s %-16s %6lu %5lu %6lld %s\n",
 				v[i].domid, v[i].name, ip, kb, v[i].spec.vcpus,
 				(long long)(now - v[i].made), v[i].spec.kernel);
+		}
 	}
 	if (json)
 		fprintf(f, "], \"mem_kb\": %lu}\n", total);

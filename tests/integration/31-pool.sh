@@ -2,7 +2,7 @@
 # timeout: 900
 # The warm pool on real Xen: `pool set` makes the OS server keep paused
 # domain shells; `run` takes one (start: warm) and the app gets its own
-# name, arguments, console log, address and NAPT; an exhausted pool falls
+# name, arguments, console log, address, NAPT and IPC; an exhausted pool falls
 # back to a cold start and is refilled in the background; `run --cold`
 # never uses it; a killed server and filler leave no orphan shells once
 # the server runs again; a count of 0 destroys them all.
@@ -111,6 +111,20 @@ t_check "run --cold httpd starts cold though a shell may be ready" \
 t_check "the new web listens" t_wait_console web '^FC-HTTPD-READY web ' 180
 $FC kill -s KILL web >/dev/null
 t_check "the httpd shell is made again" wait_shells '/httpd' 1 180
+
+# --- IPC between two warm-started app VMs, through the module
+t_check "pool set ipctest 2 --no-net" $FC pool set ipctest 2 --no-net
+t_check "two ipctest shells" wait_shells '/ipctest' 2 180
+how=$(how_run --name rx --no-net ipctest -- recv 5 300)
+t_check "the receiver starts warm ($how)" test "$how" = warm
+t_check "it connected" t_wait_console rx '^FC-IPC-READY' 120
+t_check "ipc allow rx tx" $FC ipc allow rx tx
+how=$(how_run --name tx --no-net ipctest -- send rx 5)
+t_check "the sender starts warm ($how)" test "$how" = warm
+t_check "the receiver got all 5 in order, intact" \
+	t_wait_console rx '^FC-IPC-RECV-OK n=5 errors=0 sources=1' 300
+t_check "pool set ipctest 0 --no-net" $FC pool set ipctest 0 --no-net
+$FC kill -s KILL rx tx >/dev/null 2>&1
 
 # --- the server and its filler killed mid-fill: no orphans after restart
 t_check "pool set hello 4 --no-net" $FC pool set hello 4 --no-net

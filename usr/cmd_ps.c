@@ -314,21 +314,12 @@ static void fc_inspect_config(struct fc_xl *x, struct fc_inspect *in)
 		in->vcpus = dc.b_info.max_vcpus;
 	}
 	libxl_domain_config_dispose(&dc);
-	fc_devnode_get_start(x->xs, in->row.domid, in->start,
-			     sizeof(in->start));
-	if (!strcmp(in->start, "warm")) {
-		/* a pool shell's kernel has FC_POOL_CMDLINE: the real one is here */
-		char path[96], *v;
-		unsigned int n;
-
-		snprintf(path, sizeof(path),
-			 "/local/domain/%u/device/fcapsule/0/cmdline",
-			 in->row.domid);
-		v = xs_read(x->xs, XBT_NULL, path, &n);
-		if (v)
-			snprintf(in->cmdline, sizeof(in->cmdline), "%s", v);
-		free(v);
-	}
+	fc_devnode_get_str(x->xs, in->row.domid, "start", in->start,
+			   sizeof(in->start));
+	/* a pool shell's kernel has FC_POOL_CMDLINE: the real one is here */
+	if (!strcmp(in->start, "warm"))
+		fc_devnode_get_str(x->xs, in->row.domid, "cmdline", in->cmdline,
+				   sizeof(in->cmdline));
 }
 
 static void fc_json_kv(const char *key, const char *val, int *first)

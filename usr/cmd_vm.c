@@ -195,7 +195,7 @@ static int fc_run_name(struct fc_xl *x, const struct fc_run_opts *o, char *name,
 static int fc_run_unpause(struct fc_xl *x, uint32_t domid, const char *name,
 			  const char *how)
 {
-	fc_devnode_set_start(x->xs, domid, how);
+	fc_devnode_set_str(x->xs, domid, "start", how);
 	fc_exit_rec_remove(domid); /* of an earlier domain with this id */
 	if (fc_server_ensure())
 		fprintf(stderr,
@@ -223,7 +223,6 @@ static int fc_run_warm(struct fc_xl *x, const struct fc_run_opts *o,
 		       const struct fc_pool_shell *sh, uint32_t *domid_out)
 {
 	uint32_t domid = sh->domid;
-	char path[96];
 	int ret = FC_EXIT_XEN;
 
 	fc_timing_mark("run.shell-claimed");
@@ -235,11 +234,11 @@ static int fc_run_warm(struct fc_xl *x, const struct fc_run_opts *o,
 		ret = FC_EXIT_FAIL;
 		goto out_destroy;
 	}
-	snprintf(path, sizeof(path),
-		 "/local/domain/%u/device/fcapsule/0/cmdline", domid);
-	if (!xs_write(x->xs, XBT_NULL, path, cmdline, strlen(cmdline))) {
-		fprintf(stderr, "fcapsule run: writing %s failed: %s\n", path,
-			strerror(errno));
+	/* the backend's directory: the app VM reads it and cannot change it */
+	if (fc_devnode_set_str(x->xs, domid, "cmdline", cmdline)) {
+		fprintf(stderr,
+			"fcapsule run: writing dom%u's command line failed\n",
+			domid);
 		goto out_destroy;
 	}
 	if (o->cap >= 0 && fc_xl_set_cap(x, domid, o->cap)) {

@@ -124,23 +124,28 @@ out:
 	return ret;
 }
 
-/* How the app VM was started ("warm": a pool shell), for inspect. */
-int fc_devnode_set_start(struct xs_handle *xs, uint32_t domid, const char *how)
+/*
+ * A key of the backend directory that only the toolstack uses: "start"
+ * (warm or cold, for inspect), "cmdline" (a pool shell's arguments).
+ * The app VM can read them and not change them.
+ */
+int fc_devnode_set_str(struct xs_handle *xs, uint32_t domid, const char *key,
+		       const char *val)
 {
 	char dir[96];
 
 	snprintf(dir, sizeof(dir), FC_BACKEND_ROOT "/%u/0", domid);
-	return fc_xs_str(xs, XBT_NULL, dir, "start", how);
+	return fc_xs_str(xs, XBT_NULL, dir, key, val);
 }
 
-int fc_devnode_get_start(struct xs_handle *xs, uint32_t domid, char *buf,
-			 size_t len)
+int fc_devnode_get_str(struct xs_handle *xs, uint32_t domid, const char *key,
+		       char *buf, size_t len)
 {
-	char path[96];
+	char path[128];
 	unsigned int n;
 	char *v;
 
-	snprintf(path, sizeof(path), FC_BACKEND_ROOT "/%u/0/start", domid);
+	snprintf(path, sizeof(path), FC_BACKEND_ROOT "/%u/0/%s", domid, key);
 	v = xs_read(xs, XBT_NULL, path, &n);
 	if (!v)
 		return -errno;

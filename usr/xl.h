@@ -59,9 +59,10 @@ void fc_timing_follow(struct fc_xl *x, uint32_t domid, const char *name,
 /* xenstore device nodes (devnode.c) */
 int fc_devnode_add(struct xs_handle *xs, uint32_t domid, uint32_t parent);
 void fc_devnode_remove(struct xs_handle *xs, uint32_t domid);
-int fc_devnode_set_start(struct xs_handle *xs, uint32_t domid, const char *how);
-int fc_devnode_get_start(struct xs_handle *xs, uint32_t domid, char *buf,
-			 size_t len);
+int fc_devnode_set_str(struct xs_handle *xs, uint32_t domid, const char *key,
+		       const char *val);
+int fc_devnode_get_str(struct xs_handle *xs, uint32_t domid, const char *key,
+		       char *buf, size_t len);
 int fc_devnode_list(struct xs_handle *xs, uint32_t **domids);
 int fc_devnode_exists(struct xs_handle *xs, uint32_t domid);
 uint32_t fc_devnode_parent(struct xs_handle *xs, uint32_t domid);

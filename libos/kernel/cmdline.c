@@ -2,7 +2,8 @@
 /*
  * argv from start_info->cmd_line, or, for a domain shell of the OS
  * server's warm pool (built before anyone knew its arguments), from the
- * "cmdline" key its fcapsule device directory gets before it is unpaused.
+ * "cmdline" key Dom0 writes in the fcapsule device's backend directory
+ * (Dom0's, read-only here) before the shell first runs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,17 +15,21 @@
 
 #define MAX_ARGS     64
 #define POOL_CMDLINE "fc.pool"
-#define POOL_KEY     "device/fcapsule/0/cmdline"
+#define BACKEND_KEY  "device/fcapsule/0/backend"
 
 static char cmdline[MAX_GUEST_CMDLINE];
 static char *args[MAX_ARGS + 1];
 
 static int pool_cmdline(void)
 {
-	char *v;
+	char path[160], *be, *v;
 	size_t n;
 
-	if (fcos_xs_read(FCOS_XS_NO_TRANSACTION, POOL_KEY, &v))
+	if (fcos_xs_read(FCOS_XS_NO_TRANSACTION, BACKEND_KEY, &be))
+		return -1;
+	snprintf(path, sizeof(path), "%s/cmdline", be);
+	free(be);
+	if (fcos_xs_read(FCOS_XS_NO_TRANSACTION, path, &v))
 		return -1;
 	n = fcos_strlen(v);
 	if (n >= sizeof(cmdline))
@@ -41,8 +46,7 @@ int fcos_cmdline_argv(char ***argv)
 	fcos_memcpy(cmdline, fcos_start_info->cmd_line, sizeof(cmdline));
 	cmdline[sizeof(cmdline) - 1] = '\0';
 	if (!fcos_strcmp(cmdline, POOL_CMDLINE) && pool_cmdline()) {
-		printf("FC-CRASH a pool shell started without its " POOL_KEY
-		       "\n");
+		printf("FC-CRASH a pool shell started without its cmdline\n");
 		fcos_exit(127);
 	}
 	*argv = args;

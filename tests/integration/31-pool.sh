@@ -89,6 +89,8 @@ t_check "run httpd takes the httpd shell ($id)" test -n "$id"
 t_check "inspect web: start warm" test "$(start_of web)" = warm
 t_check "libxl's stored configuration has the new name (what fork and migrate use)" \
 	sh -c "xl list -l web | grep -q '\"name\": \"web\"'"
+t_check "its command line is in the backend directory, Dom0's, read-only for it" \
+	sh -c "xenstore-ls -p /local/domain/0/backend/fcapsule/$id/0 | grep -E '^cmdline = \"80\"' | grep -q '(n0,r$id)'"
 t_check "inspect web shows the real command line, not the shell's" \
 	sh -c "$FC inspect web | grep -qx 'cmdline: 80'"
 t_check "httpd listens" t_wait_console web '^FC-HTTPD-READY web ' 120

@@ -99,6 +99,23 @@ static const struct option fc_run_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* --memory MB and --vcpus N of run and pool set: 0 or FC_EXIT_USAGE. */
+static int fc_parse_memory_opt(const char *s, unsigned long *mb, char *why)
+{
+	if (fc_parse_ulong(s, 1, FC_MEMORY_MB_MAX, mb))
+		return fc_arg_error(why, "bad --memory '%s' (MB, 1..%lu)", s,
+				    FC_MEMORY_MB_MAX);
+	return 0;
+}
+
+static int fc_parse_vcpus_opt(const char *s, unsigned long *n, char *why)
+{
+	if (fc_parse_ulong(s, 1, FC_VCPUS_MAX, n))
+		return fc_arg_error(why, "bad --vcpus '%s' (1..%lu)", s,
+				    FC_VCPUS_MAX);
+	return 0;
+}
+
 /* "PORT" or "PUBLIC:PORT", each 1..65535.  0 or FC_EXIT_USAGE. */
 int fc_parse_run_port(const char *s, struct fc_run_port *p, char *err)
 {
@@ -188,22 +205,13 @@ int fc_parse_run_args(int argc, char **argv, struct fc_run_opts *o, char *err,
 			o->set |= FC_RUN_SET_NAME;
 			break;
 		case 'm':
-			if (fc_parse_ulong(optarg, 1, 1UL << 20, &v)) {
-				fc_arg_error(why,
-					     "bad --memory '%s' (MB, 1..%lu)",
-					     optarg, 1UL << 20);
+			if (fc_parse_memory_opt(optarg, &o->memory_mb, why))
 				goto out;
-			}
-			o->memory_mb = v;
 			o->set |= FC_RUN_SET_MEMORY;
 			break;
 		case 'c':
-			if (fc_parse_ulong(optarg, 1, 128, &v)) {
-				fc_arg_error(why, "bad --vcpus '%s' (1..128)",
-					     optarg);
+			if (fc_parse_vcpus_opt(optarg, &o->vcpus, why))
 				goto out;
-			}
-			o->vcpus = v;
 			o->set |= FC_RUN_SET_VCPUS;
 			break;
 		case OPT_CAP:
@@ -604,17 +612,13 @@ int fc_parse_pool_args(int argc, char **argv, struct fc_pool_opts *o, char *err)
 			o->json = 1;
 			break;
 		case 'm':
-			if (fc_parse_ulong(optarg, 1, 1024 * 1024, &v))
-				return fc_arg_error(err, "bad --memory '%s'",
-						    optarg);
-			o->memory_mb = v;
+			if (fc_parse_memory_opt(optarg, &o->memory_mb, err))
+				return FC_EXIT_USAGE;
 			o->set_opts = 1;
 			break;
 		case 'c':
-			if (fc_parse_ulong(optarg, 1, 128, &v))
-				return fc_arg_error(err, "bad --vcpus '%s'",
-						    optarg);
-			o->vcpus = v;
+			if (fc_parse_vcpus_opt(optarg, &o->vcpus, err))
+				return FC_EXIT_USAGE;
 			o->set_opts = 1;
 			break;
 		case OPT_NO_NET:

@@ -214,16 +214,15 @@ static int fc_run_unpause(struct fc_xl *x, uint32_t domid, const char *name,
 }
 
 /*
- * A warm start: @sh, already renamed to @name by the claim, gets its
- * command line, cap, console log and ports, and runs.  On failure the
- * shell is destroyed; nothing else was made.
+ * What a warm start adds to the shell @sh, already renamed to @name by
+ * the claim: its address's name, command line, cap and console log.  An
+ * exit code; the caller unwinds as for a created domain.
  */
 static int fc_run_warm(struct fc_xl *x, const struct fc_run_opts *o,
 		       const char *name, const char *cmdline,
-		       const struct fc_pool_shell *sh, uint32_t *domid_out)
+		       const struct fc_pool_shell *sh)
 {
 	uint32_t domid = sh->domid;
-	int ret = FC_EXIT_XEN;
 
 	fc_timing_mark("run.shell-claimed");
 	fc_debug("run: warm start in pool shell dom%u %s", domid, sh->name);
@@ -231,20 +230,19 @@ static int fc_run_warm(struct fc_xl *x, const struct fc_run_opts *o,
 		fprintf(stderr,
 			"fcapsule run: renaming dom%u's address failed\n",
 			domid);
-		ret = FC_EXIT_FAIL;
-		goto out_destroy;
+		return FC_EXIT_FAIL;
 	}
 	/* the backend's directory: the app VM reads it and cannot change it */
 	if (fc_devnode_set_str(x->xs, domid, "cmdline", cmdline)) {
 		fprintf(stderr,
 			"fcapsule run: writing dom%u's command line failed\n",
 			domid);
-		goto out_destroy;
+		return FC_EXIT_XEN;
 	}
 	if (o->cap >= 0 && fc_xl_set_cap(x, domid, o->cap)) {
 		fprintf(stderr, "fcapsule run: setting dom%u's cap failed\n",
 			domid);
-		goto out_destroy;
+		return FC_EXIT_XEN;
 	}
 	if (fc_pool_console_follow(name, sh->name))
 		fprintf(stderr,
@@ -252,21 +250,7 @@ static int fc_run_warm(struct fc_xl *x, const struct fc_run_opts *o,
 			"dom%u's log as %s\n",
 			domid, name);
 	fc_timing_mark("run.console-renamed");
-	if (o->nports) {
-		ret = fc_run_publish(domid, name, sh->addr, o);
-		if (ret)
-			goto out_destroy;
-	}
-	ret = fc_run_unpause(x, domid, name, "warm");
-	if (ret)
-		goto out_destroy;
-	*domid_out = domid;
 	return FC_EXIT_OK;
-out_destroy:
-	fc_devnode_remove(x->xs, domid);
-	fc_xl_destroy(x, domid);
-	fc_net_addr_release_dom(domid);
-	return ret;
 }
 
 /* The pool's kind of shell @o would run in. */
@@ -296,6 +280,7 @@ int fc_run_app(struct fc_xl *x, const struct fc_run_opts *o,
 	struct fc_run_net net = { 0 };
 	sigset_t block, old;
 	uint32_t domid = INVALID_DOMID;
+	const char *how = "cold"; /* or "warm": a pool shell */
 	int ret, err;
 
 	sigemptyset(&block);
@@ -350,8 +335,13 @@ int fc_run_app(struct fc_xl *x, const struct fc_run_opts *o,
 
 		fc_run_pool_spec(o, kernel, &want);
 		if (!fc_pool_claim(x, &want, name, &sh)) {
-			ret = fc_run_warm(x, o, name, cmdline, &sh, domid_out);
-			goto out;
+			domid = sh.domid;
+			net.addr = sh.addr;
+			how = "warm";
+			ret = fc_run_warm(x, o, name, cmdline, &sh);
+			if (ret)
+				goto out_destroy;
+			goto publish;
 		}
 		fc_debug("run: no pool shell for %s: cold start", want.kernel);
 	}
@@ -396,12 +386,13 @@ int fc_run_app(struct fc_xl *x, const struct fc_run_opts *o,
 		goto out_destroy;
 	}
 	fc_timing_mark("run.devnodes-written");
+publish:
 	if (o->nports) {
 		ret = fc_run_publish(domid, name, net.addr, o);
 		if (ret)
 			goto out_destroy;
 	}
-	ret = fc_run_unpause(x, domid, name, "cold");
+	ret = fc_run_unpause(x, domid, name, how);
 	if (ret)
 		goto out_destroy;
 	/* Created: nothing to undo; the reaper releases the address. */

@@ -96,6 +96,8 @@ int fc_overlay_delete(void);
 #define FC_RUN_DIR_DEFAULT   "/run/fcapsule"
 #define FC_LOG_DIR_DEFAULT   "/var/log/xen/console"
 #define FC_VMNAME_MAX	     64
+#define FC_MEMORY_MB_MAX     (1UL << 20) /* run/pool --memory, manifests */
+#define FC_VCPUS_MAX	     128UL
 #define FC_PATH_MAX	     4096
 
 /* ---- pure logic, no Xen (util.c): unit-tested on the host ---- */

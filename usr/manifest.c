@@ -229,11 +229,12 @@ int fc_run_manifest(struct fc_run_opts *o, char *err)
 	}
 	if (rc && !(o->set & FC_RUN_SET_NAME))
 		o->name = s;
-	if ((rc = fc_cfg_number(cfg, "memory", 1, 1L << 20, &v, err)) < 0)
+	if ((rc = fc_cfg_number(cfg, "memory", 1, FC_MEMORY_MB_MAX, &v, err)) <
+	    0)
 		goto out_free;
 	if (rc && !(o->set & FC_RUN_SET_MEMORY))
 		o->memory_mb = v;
-	if ((rc = fc_cfg_number(cfg, "vcpus", 1, 128, &v, err)) < 0)
+	if ((rc = fc_cfg_number(cfg, "vcpus", 1, FC_VCPUS_MAX, &v, err)) < 0)
 		goto out_free;
 	if (rc && !(o->set & FC_RUN_SET_VCPUS))
 		o->vcpus = v;

@@ -437,9 +437,7 @@ int fc_pool_fill(struct fc_xl *x)
 	unsigned int seq = 0;
 	int lock, i, j, n, ns, ret = 0;
 
-	fc_pool_path(path, sizeof(path), NULL);
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -errno;
+	fc_rundir_init();
 	fc_pool_path(path, sizeof(path), "fill.lock");
 	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lock < 0)

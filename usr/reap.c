@@ -64,6 +64,8 @@ int fc_rundir_init(void)
 	mkdir(p, 0755);
 	fc_path(p, sizeof(p), "exitcode", -1);
 	mkdir(p, 0755);
+	fc_path(p, sizeof(p), "pool", -1);
+	mkdir(p, 0755);
 	fc_path(p, sizeof(p), "exited", -1);
 	return access(p, W_OK) ? -errno : 0;
 }

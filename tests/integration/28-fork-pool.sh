@@ -14,11 +14,8 @@
 FC=$BUILD/usr/fcapsule
 PUB=192.0.2.10
 export FC_IMAGE_DIR=$BUILD/apps
-modprobe -a nf_tables nft_nat nft_chain_nat nft_fib_ipv4 veth 2>/dev/null
 
-t_check "insmod fcapsule.ko" insmod "$KO"
-t_check "net setup --public $PUB" $FC net setup --public $PUB
-t_check "a client on the public segment (192.0.2.20)" t_public_client $PUB
+t_napt_setup $PUB
 get() {
 	ip netns exec pubc curl -sf -m 20 "$1"
 }

@@ -61,6 +61,16 @@ t_public_client() {
 		ip -n pubc link set lo up
 }
 
+# t_napt_setup PUB: the NAPT modules, fcapsule.ko, Dom0's network with the
+# public address PUB, and a client on the public segment (t_public_client),
+# each a check.  Needs $FC.
+t_napt_setup() {
+	modprobe -a nf_tables nft_nat nft_chain_nat nft_fib_ipv4 veth 2>/dev/null
+	t_check "insmod fcapsule.ko" insmod "$KO"
+	t_check "net setup --public $1" $FC net setup --public "$1"
+	t_check "a client on the public segment (192.0.2.20)" t_public_client "$1"
+}
+
 # t_ab N CONCURRENCY URL: ApacheBench from the public client's namespace
 # completes N requests with none failed or non-2xx; prints its summary.
 t_ab() {
